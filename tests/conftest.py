@@ -8,6 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Files go to a fresh folder; background tasks run at once, inside the test."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     from django.contrib.auth.models import Group

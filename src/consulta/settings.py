@@ -197,10 +197,14 @@ INSTALLED_APPS = [
     "consulta",
     "consulta.accounts",
     "consulta.calls",
+    "consulta.submissions",
+    "simple_history",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "consulta.submissions.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -210,6 +214,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "consulta.urls"
@@ -284,9 +290,45 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 MEDIA_URL = None
 
 globals().update(_email(os.environ.get("EMAIL_URL"), DATA_DIR, CONSULTA_PROFILE))
+# Absolute links in e-mails (receipts, resume links) start with this address.
+CONSULTA_BASE_URL = env_str("CONSULTA_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not CONSULTA_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "Environment variable CONSULTA_BASE_URL is required in production and must start with https://."
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Consulta <no-reply@consulta.invalid>")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Submissions: attachments and request limits (documented in docs/operations.md).
+CONSULTA_ATTACHMENT_KINDS = tuple(
+    env_list("CONSULTA_ATTACHMENT_KINDS", ["pdf", "docx", "odt", "txt"])
+)
+CONSULTA_MAX_FILE_BYTES = env_int("CONSULTA_MAX_FILE_MB", 10, minimum=1) * 1024 * 1024
+CONSULTA_MAX_SUBMISSION_BYTES = env_int("CONSULTA_MAX_SUBMISSION_MB", 25, minimum=1) * 1024 * 1024
+CONSULTA_MAX_FILES_PER_SUBMISSION = env_int("CONSULTA_MAX_FILES", 5, minimum=1)
+CONSULTA_RESUME_LINK_DAYS = env_int("CONSULTA_RESUME_LINK_DAYS", 14, minimum=1)
+# A request larger than every file allowed plus the form itself is refused before it is read.
+CONSULTA_MAX_REQUEST_BYTES = CONSULTA_MAX_SUBMISSION_BYTES + 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields, files excluded
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+FILE_UPLOAD_TEMP_DIR = None
+
+# Rate limits count in a cache every process shares: Redis when REDIS_URL is set, else the database.
+_redis_url = os.environ.get("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "consulta.cache.AtomicDatabaseCache", "LOCATION": "consulta_cache"}
+    )
+}
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# django-ratelimit only vouches for memcached and django-redis; Django's own Redis cache and the atomic
+# database cache above both increment atomically, which is what the warning is about.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_VIEW = "consulta.submissions.views.rate_limited"
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 # Security headers; the production profile turns on the HTTPS-only parts.
 SECURE_CONTENT_TYPE_NOSNIFF = True

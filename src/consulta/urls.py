@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from consulta.calls import views as call_views
 
@@ -14,4 +14,5 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", call_views.home, name="home"),
     path("calls/<slug:slug>/", call_views.call_detail, name="call-detail"),
+    path("", include("consulta.submissions.urls")),
 )

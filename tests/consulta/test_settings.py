@@ -46,6 +46,16 @@ def test_it_refuses_production_without_a_secret_key_or_hosts(tmp_path):
         tmp_path, "check", CONSULTA_PROFILE="production", SECRET_KEY=secrets.token_urlsafe(60)
     )
     assert result.returncode == 2 and "ALLOWED_HOSTS is required in production" in result.stderr
+    result = run_consulta(
+        tmp_path,
+        "check",
+        CONSULTA_PROFILE="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="consulta.example.org",
+        EMAIL_URL="smtp://mail.example.org",
+        CONSULTA_BASE_URL="http://consulta.example.org",
+    )
+    assert result.returncode == 2 and "CONSULTA_BASE_URL" in result.stderr
 
 
 def test_it_passes_the_deployment_checklist_in_the_production_profile(tmp_path):
@@ -59,6 +69,7 @@ def test_it_passes_the_deployment_checklist_in_the_production_profile(tmp_path):
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="consulta.example.org",
         EMAIL_URL="smtp://mailer:secret@mail.example.org:587/?tls=True",
+        CONSULTA_BASE_URL="https://consulta.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

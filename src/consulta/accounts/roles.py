@@ -15,9 +15,11 @@ ANALYST = "Analyst"
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     SECRETARIAT: {
         "calls": ("add_", "change_", "delete_", "view_"),
+        "submissions": ("change_submission", "view_"),
     },
     ANALYST: {
         "calls": ("view_",),
+        "submissions": ("view_",),
     },
 }
 

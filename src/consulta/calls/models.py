@@ -192,11 +192,6 @@ class Call(TranslatedMixin, models.Model):
     def was_extended(self) -> bool:
         return self.extensions.filter(kind=DeadlineExtension.Kind.EXTENSION).exists()
 
-    def submissions_received(self) -> int:
-        """Acknowledged submissions, private ones included: they are counted, never shown."""
-        received = getattr(self, "submissions", None)
-        return received.count() if received is not None else 0
-
     def status(self, now: datetime | None = None) -> CallStatus:
         now = now or timezone.now()
         if now < self.opens_at:

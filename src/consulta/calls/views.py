@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from consulta.calls.models import CallStatus
 from consulta.calls.selectors import call_page, calls_visible_to, questions_by_section
+from consulta.submissions.selectors import submissions_received_count
 
 
 def home(request):
@@ -28,6 +29,6 @@ def call_detail(request, slug: str):
             "status": call.status(),
             "CallStatus": CallStatus,
             "sections": questions_by_section(call),
-            "submissions_received": call.submissions_received(),
+            "submissions_received": submissions_received_count(call),
         },
     )

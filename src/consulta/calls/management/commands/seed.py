@@ -27,5 +27,5 @@ class Command(BaseCommand):
 
             loaded = load_demo_submissions(call=result.call)
             self.stdout.write(
-                f"Demo submissions: {loaded.created} added, {loaded.existing} already present."
+                f"Demo submissions: {loaded.created} added, {loaded.skipped_existing} already present."
             )

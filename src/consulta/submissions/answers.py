@@ -1,0 +1,191 @@
+"""One set of rules for what a valid answer is, shared by the web form, bulk import and the API.
+
+A questionnaire's questions with the reserved keys below fill the respondent's record; the question of
+type ``consent`` fills the consent; everything else is an answer stored by question key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from consulta import regions
+from consulta.calls.models import Call, QuestionType
+from consulta.submissions.models import Consent, LanguageCode, StakeholderType
+
+RESPONDENT_KEYS = (
+    "name",
+    "email",
+    "organisation",
+    "on_behalf_of_organisation",
+    "stakeholder_type",
+    "country",
+    "language",
+)
+TRUE_VALUES = {"yes", "true", "1", "on"}
+FALSE_VALUES = {"no", "false", "0", "off", ""}
+DEFAULT_TEXT_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    type: str
+    required: bool
+    max_length: int | None
+    choices: frozenset[str] = frozenset()
+    label: str = ""
+
+
+@dataclass
+class CleanedAnswers:
+    answers: dict[str, Any] = field(default_factory=dict)
+    respondent: dict[str, Any] = field(default_factory=dict)
+    consent: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def questionnaire(call: Call) -> list[QuestionSpec]:
+    """The questions of a call as plain specs, in display order (two queries)."""
+    specs = []
+    for question in call.questions.select_related("section").prefetch_related("choices"):
+        choices = frozenset(c.value for c in question.choices.all())
+        if question.type == QuestionType.CONSENT and not choices:
+            choices = frozenset(Consent.values)
+        specs.append(
+            QuestionSpec(
+                key=question.key,
+                type=question.type,
+                required=question.required,
+                max_length=question.max_length,
+                choices=choices,
+                label=question.translated("prompt").text,
+            )
+        )
+    return specs
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = "\n".join(str(v) for v in value)
+    # Normalise line endings; browsers send \r\n, imports \n.
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _clean_one(spec: QuestionSpec, value: Any) -> Any:
+    """The cleaned value, or raise ValidationError with a message for the respondent."""
+    if spec.type in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        text = _text(value)
+        if spec.type == QuestionType.SHORT_TEXT:
+            text = " ".join(text.split())
+        limit = spec.max_length or DEFAULT_TEXT_LIMIT
+        if len(text) > limit:
+            raise ValidationError(
+                _("Please shorten this answer to %(limit)s characters (it has %(count)s).")
+                % {"limit": f"{limit:,}", "count": f"{len(text):,}"}
+            )
+        if "\x00" in text:
+            raise ValidationError(_("This answer contains characters that cannot be stored."))
+        return text
+    if spec.type == QuestionType.EMAIL:
+        text = _text(value).lower()
+        if text:
+            validate_email(text)
+        return text
+    if spec.type == QuestionType.COUNTRY:
+        code = _text(value).upper()
+        if code and code not in regions.COUNTRY_CODES:
+            raise ValidationError(_("Please choose a country from the list."))
+        return code
+    if spec.type in (QuestionType.SINGLE_CHOICE, QuestionType.CONSENT):
+        choice = _text(value)
+        if isinstance(value, bool):
+            choice = "yes" if value else "no"
+        if choice and choice not in spec.choices:
+            raise ValidationError(_("Please choose one of the options."))
+        return choice
+    if spec.type == QuestionType.MULTIPLE_CHOICE:
+        values = (
+            value
+            if isinstance(value, list | tuple)
+            else ([value] if value not in (None, "") else [])
+        )
+        chosen = [_text(v) for v in values if _text(v)]
+        unknown = [v for v in chosen if v not in spec.choices]
+        if unknown:
+            raise ValidationError(_("Please choose only from the options."))
+        return sorted(set(chosen), key=chosen.index)
+    if spec.type == QuestionType.FILE:
+        return None  # files are attachments, counted by the caller
+    raise ValidationError(f"Unknown question type {spec.type!r}")
+
+
+def _respondent_value(key: str, value: Any) -> Any:
+    if key == "on_behalf_of_organisation":
+        if isinstance(value, bool):
+            return value
+        text = _text(value).lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise ValidationError(_("Please answer yes or no."))
+    if key == "stakeholder_type" and value and value not in StakeholderType.values:
+        raise ValidationError(_("Please choose a stakeholder type from the list."))
+    if key == "language" and value and value not in LanguageCode.values:
+        raise ValidationError(_("Please choose one of the six languages."))
+    return value
+
+
+def clean_answers(
+    specs: list[QuestionSpec],
+    raw: Mapping[str, Any],
+    *,
+    require_complete: bool,
+    attachment_count: int = 0,
+) -> CleanedAnswers:
+    """Check every answer; with ``require_complete`` also that required questions are answered.
+
+    Drafts are saved with ``require_complete=False``: a half-written answer is kept, never refused for
+    being incomplete, but a malformed one (an unknown choice, an over-long text) is still reported.
+    """
+    result = CleanedAnswers()
+    for spec in specs:
+        value = raw.get(spec.key)
+        try:
+            cleaned = _clean_one(spec, value)
+            if spec.key in RESPONDENT_KEYS:
+                cleaned = _respondent_value(spec.key, cleaned)
+        except ValidationError as exc:
+            result.errors[spec.key] = list(exc.messages)
+            continue
+        answered = (
+            attachment_count > 0
+            if spec.type == QuestionType.FILE
+            else cleaned not in ("", [], None)
+        )
+        if spec.key == "on_behalf_of_organisation":
+            answered = _text(value) != "" or isinstance(value, bool)
+        if require_complete and spec.required and not answered:
+            result.errors[spec.key] = [_("This question needs an answer.")]
+            continue
+        if spec.type == QuestionType.FILE:
+            continue
+        if spec.type == QuestionType.CONSENT:
+            result.consent = cleaned
+        elif spec.key in RESPONDENT_KEYS:
+            result.respondent[spec.key] = cleaned
+        elif answered:
+            result.answers[spec.key] = cleaned
+    return result

@@ -1,0 +1,318 @@
+"""Submissions to a call: who answered, what they answered (as immutable versions), and their files.
+
+A submission is a draft until first submitted; every submit freezes one ``SubmissionVersion`` with a
+content hash over a canonical form, so that the receipt a respondent holds can always be checked
+against what is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consulta import regions
+from consulta.calls.models import Call, Timeliness
+
+# Crockford's base32 without I, L, O, U: readable aloud, no look-alikes.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 8  # 32**8 ≈ 10**12: a million references leave a guess one chance in a million
+
+
+class StakeholderType(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    ACADEMIA = "academia", _("Academia")
+    TECHNICAL_COMMUNITY = "technical_community", _("Technical community")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    OTHER = "other", _("Other")
+
+
+class Consent(models.TextChoices):
+    PUBLISH_NAMED = "publish_named", _("Publish with my name and organisation")
+    PUBLISH_ANONYMOUS = "publish_anonymous", _("Publish without my name")
+    PRIVATE = "private", _("Do not publish")
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("Online form")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    LETTER = "letter", _("Paper letter")
+    IMPORT = "import", _("Bulk import")
+
+
+class LanguageCode(models.TextChoices):
+    AR = "ar", "العربية"
+    ZH = "zh", "中文"
+    EN = "en", "English"
+    FR = "fr", "Français"
+    RU = "ru", "Русский"
+    ES = "es", "Español"
+
+
+def validate_country(value: str) -> None:
+    if value and value.upper() not in regions.COUNTRY_CODES:
+        raise ValidationError(
+            _("“%(value)s” is not a United Nations member or observer state code."),
+            params={"value": value},
+        )
+
+
+def new_reference(call: Call) -> str:
+    prefix = "".join(ch for ch in call.slug.upper() if ch.isalnum())[:10] or "REF"
+    return (
+        f"{prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))}"
+    )
+
+
+def canonical_hash(payload: dict[str, Any]) -> str:
+    """SHA-256 over sorted-key, compact, UTF-8 JSON: the same content always hashes the same."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Respondent(models.Model):
+    """Who answered one submission. Personal fields are blanked by erasure; the rest stays for counts."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    on_behalf_of_organisation = models.BooleanField(
+        _("on behalf of the organisation"), default=False
+    )
+    stakeholder_type = models.CharField(
+        _("stakeholder type"),
+        max_length=40,
+        choices=StakeholderType.choices,
+        blank=True,
+        db_index=True,
+    )
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[validate_country]
+    )
+    region = models.CharField(
+        _("ITU region"), max_length=20, blank=True, db_index=True, editable=False
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=LanguageCode.choices, blank=True
+    )
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("respondent")
+
+    def __str__(self) -> str:
+        return self.name or self.organisation or _("(anonymous)")
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = (self.email or "").strip().lower()
+        self.country = (self.country or "").upper()
+        self.region = regions.region_of(self.country) if self.country else ""
+        super().save(*args, **kwargs)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "organisation": self.organisation,
+            "on_behalf_of_organisation": self.on_behalf_of_organisation,
+            "stakeholder_type": self.stakeholder_type,
+            "country": self.country,
+            "region": self.region,
+            "language": self.language,
+        }
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class LateReview(models.TextChoices):
+        NOT_LATE = "", _("Not late")
+        PENDING = "pending", _("Late, awaiting a decision")
+        ACCEPTED = "accepted", _("Late, accepted")
+        REJECTED = "rejected", _("Late, rejected")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="all_submissions")
+    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    respondent = models.OneToOneField(
+        Respondent, on_delete=models.PROTECT, related_name="submission"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.FORM
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=LanguageCode.choices, blank=True
+    )
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices, blank=True)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    current_version = models.ForeignKey(
+        "SubmissionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version_count = models.PositiveIntegerField(default=0)
+    first_submitted_at = models.DateTimeField(
+        _("first submitted at"), null=True, blank=True, db_index=True
+    )
+    last_submitted_at = models.DateTimeField(_("last submitted at"), null=True, blank=True)
+    late_review = models.CharField(
+        _("late submission"),
+        max_length=10,
+        choices=LateReview.choices,
+        blank=True,
+        default="",
+        db_index=True,
+    )
+    late_reason = models.TextField(_("reason for the late decision"), blank=True)
+    late_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    late_reviewed_at = models.DateTimeField(null=True, blank=True)
+    draft_answers = models.JSONField(_("draft answers"), default=dict, blank=True)
+    draft_attachment_ids = models.JSONField(default=list, blank=True)
+    draft_updated_at = models.DateTimeField(null=True, blank=True)
+    resume_nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "draft_answers",
+            "draft_attachment_ids",
+            "draft_updated_at",
+            "resume_nonce",
+            "updated_at",
+        ]
+    )
+
+    class Meta:
+        ordering = ["-first_submitted_at", "-created_at"]
+        verbose_name = _("submission")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="external_id_unique_per_call",
+            )
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_received(self) -> bool:
+        """Acknowledged and kept: counted in statistics, whatever the consent."""
+        return self.status == self.Status.SUBMITTED and self.late_review != self.LateReview.REJECTED
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.late_review)
+
+    def rotate_links(self) -> None:
+        """Make every link sent so far stop working."""
+        self.resume_nonce = secrets.token_hex(16)
+
+    def editable_now(self, now=None) -> bool:
+        """Respondents edit until the deadline in force (plus grace); the server decides, never the browser."""
+        if self.status == self.Status.WITHDRAWN:
+            return False
+        timeliness = self.call.timeliness(now or timezone.now())
+        if self.status == self.Status.DRAFT:
+            return timeliness.accepted
+        return timeliness == Timeliness.ON_TIME
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(blank=True)
+    text_status = models.CharField(max_length=20, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "uploaded_at", "pk"]
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubmissionVersion(models.Model):
+    """What was submitted at one moment. Never changed after it is written."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict)
+    respondent = models.JSONField(default=dict)
+    consent = models.CharField(max_length=20, choices=Consent.choices)
+    language = models.CharField(max_length=2, choices=LanguageCode.choices, blank=True)
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="versions")
+    attachment_digests = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    timeliness = models.CharField(max_length=20, choices=Timeliness.choices)
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        verbose_name = _("submission version")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.pop("allow_erasure", False):
+            raise ValidationError("A submission version is immutable once written.")
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def hash_payload(
+        *, answers: dict, respondent: dict, consent: str, language: str, attachment_digests: list
+    ) -> dict[str, Any]:
+        return {
+            "answers": answers,
+            "respondent": respondent,
+            "consent": consent,
+            "language": language,
+            "attachments": attachment_digests,
+        }
+
+    def recompute_hash(self) -> str:
+        return canonical_hash(
+            self.hash_payload(
+                answers=self.answers,
+                respondent=self.respondent,
+                consent=self.consent,
+                language=self.language,
+                attachment_digests=self.attachment_digests,
+            )
+        )
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
