@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from consulta import outbox
 from consulta.calls import views as call_views
 
 admin.site.site_header = "Consulta"
@@ -15,4 +16,5 @@ urlpatterns += i18n_patterns(
     path("", call_views.home, name="home"),
     path("calls/<slug:slug>/", call_views.call_detail, name="call-detail"),
     path("", include("consulta.submissions.urls")),
+    path("dev/outbox/", outbox.outbox, name="dev-outbox"),
 )

@@ -76,6 +76,10 @@ def new_reference(call: Call) -> str:
     )
 
 
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 def canonical_hash(payload: dict[str, Any]) -> str:
     """SHA-256 over sorted-key, compact, UTF-8 JSON: the same content always hashes the same."""
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -186,7 +190,7 @@ class Submission(models.Model):
     draft_answers = models.JSONField(_("draft answers"), default=dict, blank=True)
     draft_attachment_ids = models.JSONField(default=list, blank=True)
     draft_updated_at = models.DateTimeField(null=True, blank=True)
-    resume_nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    resume_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -226,7 +230,7 @@ class Submission(models.Model):
 
     def rotate_links(self) -> None:
         """Make every link sent so far stop working."""
-        self.resume_nonce = secrets.token_hex(16)
+        self.resume_nonce = new_nonce()
 
     def editable_now(self, now=None) -> bool:
         """Respondents edit until the deadline in force (plus grace); the server decides, never the browser."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +16,7 @@ from django.db import transaction
 
 from consulta.accounts.roles import ANALYST, SECRETARIAT, ensure_role_groups
 from consulta.calls.seeding import call_seed
+from consulta.submissions.demo import load_demo_submissions
 
 DEMO_STAFF = (("secretariat", SECRETARIAT), ("analyst", ANALYST))
 
@@ -31,20 +35,32 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         wsis20 = call_seed(slug="wsis20").call
+        loaded = load_demo_submissions(call=wsis20)
         call_seed(slug="practice")
-        self.stdout.write(f"Seeded calls: {wsis20.slug}, practice.")
+        self.stdout.write(
+            f"Seeded calls: {wsis20.slug} ({loaded.created + loaded.skipped_existing} demo submissions), practice."
+        )
         credentials = self._demo_staff()
         base = f"http://127.0.0.1:{port}"
         self.stdout.write("")
         self.stdout.write(f"  WSIS+20 call:     {base}/en/calls/wsis20/")
         self.stdout.write(f"  Practice call:    {base}/en/calls/practice/")
         self.stdout.write(f"  Administration:   {base}/admin/")
+        self.stdout.write(f"  E-mail outbox:    {base}/en/dev/outbox/")
         for username, password in credentials:
             self.stdout.write(f"    sign in as {username!r} with password {password!r}")
         self.stdout.write(f"  (credentials kept in {settings.DATA_DIR / 'demo-credentials.txt'})")
         self.stdout.write("")
         if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # One background worker sends receipts and links (django-tasks, database backend).
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+                [sys.executable, "-m", "consulta.cli", "db_worker", "--interval", "1"], env=os.environ.copy()
+            )
+            try:
+                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=10)
 
     @transaction.atomic
     def _demo_staff(self) -> list[tuple[str, str]]:
