@@ -198,6 +198,7 @@ INSTALLED_APPS = [
     "consulta.accounts",
     "consulta.calls",
     "consulta.submissions",
+    "consulta.publication",
     "simple_history",
     "django_ratelimit",
 ]

@@ -16,5 +16,6 @@ urlpatterns += i18n_patterns(
     path("", call_views.home, name="home"),
     path("calls/<slug:slug>/", call_views.call_detail, name="call-detail"),
     path("", include("consulta.submissions.urls")),
+    path("", include("consulta.publication.urls")),
     path("dev/outbox/", outbox.outbox, name="dev-outbox"),
 )

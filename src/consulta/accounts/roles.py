@@ -16,10 +16,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     SECRETARIAT: {
         "calls": ("add_", "change_", "delete_", "view_"),
         "submissions": ("change_submission", "view_"),
+        "publication": ("change_", "view_"),
     },
     ANALYST: {
         "calls": ("view_",),
         "submissions": ("view_",),
+        "publication": ("view_",),
     },
 }
 

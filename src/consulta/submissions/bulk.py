@@ -30,6 +30,7 @@ from consulta import regions
 from consulta.calls.models import Call, Timeliness
 from consulta.submissions.answers import RESPONDENT_KEYS, clean_answers, questionnaire
 from consulta.submissions.attachments import AttachmentRejected, InspectedFile, inspect_upload
+from consulta.submissions.signals import submissions_imported
 from consulta.submissions.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -312,6 +313,7 @@ def submissions_import(
     with transaction.atomic():
         for start in range(0, len(rows), BATCH):
             result.references.extend(_store_batch(call, rows[start : start + BATCH]))
+        transaction.on_commit(lambda: submissions_imported.send(sender=Submission, call=call, references=result.references))
     result.created = len(rows)
     return result
 

@@ -148,7 +148,7 @@ class ContributionForm(forms.Form):
             bound = self[name]
             described = []
             if field.help_text:
-                described.append(f"{bound.auto_id}_help")
+                described.append(f"{bound.auto_id}_helptext")
             if bound.errors:
                 described.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consulta.submissions.models import Attachment, Submission, SubmissionVersion
+from consulta.submissions.signals import submission_changed
 
 ERASED = "[erased]"
 
@@ -100,4 +101,5 @@ def respondent_erase(*, email: str) -> ErasureResult:
         submission.history.all().delete()
         submission._change_reason = "personal data erased"
         submission.save()
+        transaction.on_commit(lambda s=submission: submission_changed.send(sender=Submission, submission=s))
     return ErasureResult(submissions=len(submissions), files=files)

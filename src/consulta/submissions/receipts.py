@@ -11,9 +11,12 @@ from consulta.submissions.models import SubmissionVersion
 
 
 def version_sections(version: SubmissionVersion, call: Call) -> list[dict[str, Any]]:
-    """The answers of a version grouped as the questionnaire groups them, with choice labels."""
+    return answers_by_section(version.answers, call)
+
+
+def answers_by_section(answers: dict[str, Any], call: Call) -> list[dict[str, Any]]:
+    """Answers grouped as the questionnaire groups them, with choice labels in the reader's language."""
     questions = list(call.questions.select_related("section").prefetch_related("choices"))
-    answers = version.answers
     sections: dict[int, dict[str, Any]] = {}
     for question in questions:
         if question.key not in answers:

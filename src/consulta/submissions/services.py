@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from consulta.calls.models import Call, QuestionType, Timeliness
 from consulta.submissions import attachments as files
 from consulta.submissions.answers import CleanedAnswers, clean_answers, questionnaire
+from consulta.submissions.signals import submission_changed
 from consulta.submissions.models import (
     Attachment,
     Respondent,
@@ -241,6 +242,7 @@ def submission_submit(
         idempotency_key=key,
     )
     transaction.on_commit(lambda: _queue_receipt(version.pk))
+    _announce(submission)
     return SubmitResult(version, created=True)
 
 
@@ -303,6 +305,11 @@ def _freeze_version(
     return version
 
 
+def _announce(submission: Submission) -> None:
+    """Tell later stages, once the change is committed, that this submission changed."""
+    transaction.on_commit(lambda: submission_changed.send(sender=Submission, submission=submission))
+
+
 def _queue_receipt(version_id: int) -> None:
     from consulta.submissions.tasks import send_receipt
 
@@ -357,6 +364,7 @@ def submission_decide_late(
     submission._change_reason = reason.strip()
     submission._history_user = actor
     submission.save()
+    _announce(submission)
     return submission
 
 
@@ -368,4 +376,5 @@ def submission_withdraw(*, submission: Submission) -> Submission:
     submission.status = Submission.Status.WITHDRAWN
     submission._change_reason = "withdrawn by the author"
     submission.save()
+    _announce(submission)
     return submission

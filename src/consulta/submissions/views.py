@@ -169,8 +169,17 @@ def _handle_files(
 
 def _localised(exc: AttachmentRejected) -> str:
     """The rejection in the reader's language (its English template is in our translation files)."""
+    params = dict(exc.params)
+    if "kinds" in params:
+        labels = {
+            "pdf": _("PDF"),
+            "docx": _("Word (.docx)"),
+            "odt": _("OpenDocument text (.odt)"),
+            "txt": _("plain text (.txt)"),
+        }
+        params["allowed"] = ", ".join(str(labels.get(kind, kind)) for kind in params["kinds"])
     try:
-        return _(exc.template) % exc.params
+        return _(exc.template) % params
     except (KeyError, TypeError, ValueError):
         return exc.message
 

@@ -63,3 +63,20 @@ def language_name(code: str) -> str:
     from babel import Locale
 
     return Locale.parse(_BABEL_LOCALES.get(code, code)).get_display_name(_locale())
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, empty when absent."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The country's name in the reader's language (django-countries' translations)."""
+    from django_countries import countries
+
+    return countries.name(code) or code if code else ""

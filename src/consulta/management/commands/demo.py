@@ -16,6 +16,7 @@ from django.db import transaction
 
 from consulta.accounts.roles import ANALYST, SECRETARIAT, ensure_role_groups
 from consulta.calls.seeding import call_seed
+from consulta.publication.demo import publish_demo
 from consulta.submissions.demo import load_demo_submissions
 
 DEMO_STAFF = (("secretariat", SECRETARIAT), ("analyst", ANALYST))
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         wsis20 = call_seed(slug="wsis20").call
         loaded = load_demo_submissions(call=wsis20)
+        publish_demo(call=wsis20)
         call_seed(slug="practice")
         self.stdout.write(
             f"Seeded calls: {wsis20.slug} ({loaded.created + loaded.skipped_existing} demo submissions), practice."

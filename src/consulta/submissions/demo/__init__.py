@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from functools import lru_cache
 from importlib import resources
 
 from consulta.calls.models import Call
@@ -27,7 +28,18 @@ def _docx(text: str) -> bytes:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=1)
+def _demo_records() -> tuple:
+    return tuple(_read_demo_records())
+
+
 def demo_records():
+    """(line number, record) pairs of the demo file, built once per process (Word files take a second)."""
+    for number, record in _demo_records():
+        yield number, json.loads(json.dumps(record))
+
+
+def _read_demo_records():
     text = (
         resources.files("consulta.submissions.demo")
         .joinpath("wsis20_demo.jsonl")

@@ -23,9 +23,12 @@ class Command(BaseCommand):
             f"{verb} call “{result.call.slug}” ({result.call.questions.count()} questions)."
         )
         if demo:
+            from consulta.publication.demo import publish_demo
             from consulta.submissions.demo import load_demo_submissions
 
             loaded = load_demo_submissions(call=result.call)
             self.stdout.write(
                 f"Demo submissions: {loaded.created} added, {loaded.skipped_existing} already present."
             )
+            published = publish_demo(call=result.call)
+            self.stdout.write(f"Published demo contributions (consented and approved): {published}.")
