@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
@@ -199,8 +200,10 @@ INSTALLED_APPS = [
     "consulta.calls",
     "consulta.submissions",
     "consulta.publication",
+    "consulta.analysis",
     "simple_history",
     "django_ratelimit",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +328,7 @@ CACHES = {
     )
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+CONSULTA_API_RATE = env_str("CONSULTA_API_RATE", "300/m")
 # django-ratelimit only vouches for memcached and django-redis; Django's own Redis cache and the atomic
 # database cache above both increment atomically, which is what the warning is about.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

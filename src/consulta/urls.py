@@ -1,9 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from consulta import outbox
+from consulta.publication import api as public_api
 from consulta.calls import views as call_views
+from consulta.publication.sitemaps import SITEMAPS
 
 admin.site.site_header = "Consulta"
 admin.site.site_title = "Consulta administration"
@@ -11,6 +14,14 @@ admin.site.index_title = "Calls for inputs"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", public_api.urls),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]
 urlpatterns += i18n_patterns(
     path("", call_views.home, name="home"),

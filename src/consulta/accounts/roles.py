@@ -17,11 +17,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "calls": ("add_", "change_", "delete_", "view_"),
         "submissions": ("change_submission", "view_"),
         "publication": ("change_", "view_"),
+        "analysis": ("view_",),
     },
     ANALYST: {
         "calls": ("view_",),
         "submissions": ("view_",),
         "publication": ("view_",),
+        "analysis": ("add_", "change_", "delete_", "view_"),
     },
 }
 

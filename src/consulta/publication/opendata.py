@@ -126,14 +126,17 @@ class _Links:
         return self.base + self.detail.replace(_SENTINEL_REF, reference)
 
     def attachment(self, reference: str, attachment_id: int) -> str:
-        return self.base + self.file.replace(_SENTINEL_REF, reference).replace(str(_SENTINEL_FILE), str(attachment_id))
+        return self.base + self.file.replace(_SENTINEL_REF, reference).replace(
+            str(_SENTINEL_FILE), str(attachment_id)
+        )
 
 
 def _links(request: HttpRequest) -> _Links:
     with translation.override("en"):
         detail = reverse("contribution-detail", kwargs={"reference": _SENTINEL_REF})
         file = reverse(
-            "contribution-file", kwargs={"reference": _SENTINEL_REF, "attachment_id": _SENTINEL_FILE}
+            "contribution-file",
+            kwargs={"reference": _SENTINEL_REF, "attachment_id": _SENTINEL_FILE},
         )
     return _Links(base=request.build_absolute_uri("/").rstrip("/"), detail=detail, file=file)
 
@@ -153,7 +156,9 @@ RECORD_FIELDS = (
 )
 
 
-def records(call: Call, request: HttpRequest, questions: list[Question] | None = None) -> Iterator[dict[str, Any]]:
+def records(
+    call: Call, request: HttpRequest, questions: list[Question] | None = None
+) -> Iterator[dict[str, Any]]:
     """Every public contribution of the call as one dict per row, keys = :func:`columns`, oldest first.
 
     Values are JSON-ready: strings, lists (attachments, multiple-choice answers) and ``None`` for an
@@ -170,13 +175,27 @@ def records(call: Call, request: HttpRequest, questions: list[Question] | None =
         .values_list(*RECORD_FIELDS)
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for ref, received_at, language, stakeholder, country, region, consent, name, organisation, answers, files in rows:
+    for (
+        ref,
+        received_at,
+        language,
+        stakeholder,
+        country,
+        region,
+        consent,
+        name,
+        organisation,
+        answers,
+        files,
+    ) in rows:
         named = consent == Consent.PUBLISH_NAMED
         record: dict[str, Any] = {
             "reference": ref,
             "call": call.slug,
             "url": links.page(ref),
-            "received_at": received_at.astimezone(zone).isoformat(timespec="seconds") if received_at else "",
+            "received_at": received_at.astimezone(zone).isoformat(timespec="seconds")
+            if received_at
+            else "",
             "language": language or "",
             "stakeholder_type": stakeholder or "",
             "country": country or "",
@@ -266,12 +285,18 @@ def open_data(request: HttpRequest, slug: str, fmt: str) -> StreamingHttpRespons
     now = timezone.now().astimezone(call.zone)
     rows = records(call, request, questions)
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
         licence = licence_of(call)
         with translation.override("en"):
-            call_url = request.build_absolute_uri(reverse("call-detail", kwargs={"slug": call.slug}))
-            dictionary_url = request.build_absolute_uri(reverse("open-data-dictionary", kwargs={"slug": call.slug}))
+            call_url = request.build_absolute_uri(
+                reverse("call-detail", kwargs={"slug": call.slug})
+            )
+            dictionary_url = request.build_absolute_uri(
+                reverse("open-data-dictionary", kwargs={"slug": call.slug})
+            )
         head = {
             "call": {"slug": call.slug, "title": _translations(call, "title"), "url": call_url},
             "licence": licence,
@@ -279,7 +304,9 @@ def open_data(request: HttpRequest, slug: str, fmt: str) -> StreamingHttpRespons
             "dictionary": dictionary_url,
             "columns": header,
         }
-        response = StreamingHttpResponse(json_chunks(head, rows), content_type="application/json; charset=utf-8")
+        response = StreamingHttpResponse(
+            json_chunks(head, rows), content_type="application/json; charset=utf-8"
+        )
     filename = f"{call.slug}-contributions-{now.date().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-cache"
@@ -299,44 +326,99 @@ def dictionary_entries(call: Call, questions: list[Question] | None = None) -> l
     text = _("text")
     code = _("code")
     entries = [
-        {"name": "reference", "type": text, "description": _(
-            "The contribution's public reference. It never changes and is unique across all calls."
-        )},
-        {"name": "call", "type": code, "description": _("The call's short name (slug), e.g. “%(slug)s”.") % {"slug": call.slug}},
-        {"name": "url", "type": _("web address"), "description": _(
-            "The contribution's public page (English interface; the language can be switched there)."
-        )},
-        {"name": "received_at", "type": _("date and time"), "description": _(
-            "When the published version was received: ISO 8601 with the UTC offset of the call's time zone (%(zone)s)."
-        ) % {"zone": call.time_zone}},
-        {"name": "language", "type": code, "description": _(
-            "Language the contribution is written in, as an ISO 639-1 code: %(values)s."
-        ) % {"values": _choices_text(LanguageCode.values)}},
-        {"name": "stakeholder_type", "type": code, "description": _(
-            "The respondent's stakeholder type: %(values)s."
-        ) % {"values": "; ".join(f"{value} ({label})" for value, label in StakeholderType.choices)}},
-        {"name": "country", "type": code, "description": _(
-            "Country the respondent gave, as an ISO 3166-1 alpha-2 code (UN member and observer states)."
-        )},
-        {"name": "region", "type": code, "description": _(
-            "ITU region derived from the country: %(values)s."
-        ) % {"values": "; ".join(f"{r} ({regions.region_label(r, languages.current())})" for r in regions.REGIONS)}},
-        {"name": "publication", "type": code, "description": _(
-            "“named”: the author agreed to publication with their name and organisation; "
-            "“anonymous”: only stakeholder type, country and region are published."
-        )},
-        {"name": "author_name", "type": text, "description": _(
-            "The author's name as published; empty when the contribution is anonymous."
-        )},
-        {"name": "author_organisation", "type": text, "description": _(
-            "The author's organisation as published; empty when the contribution is anonymous or gave none."
-        )},
+        {
+            "name": "reference",
+            "type": text,
+            "description": _(
+                "The contribution's public reference. It never changes and is unique across all calls."
+            ),
+        },
+        {
+            "name": "call",
+            "type": code,
+            "description": _("The call's short name (slug), e.g. “%(slug)s”.")
+            % {"slug": call.slug},
+        },
+        {
+            "name": "url",
+            "type": _("web address"),
+            "description": _(
+                "The contribution's public page (English interface; the language can be switched there)."
+            ),
+        },
+        {
+            "name": "received_at",
+            "type": _("date and time"),
+            "description": _(
+                "When the published version was received: ISO 8601 with the UTC offset of the call's time zone (%(zone)s)."
+            )
+            % {"zone": call.time_zone},
+        },
+        {
+            "name": "language",
+            "type": code,
+            "description": _(
+                "Language the contribution is written in, as an ISO 639-1 code: %(values)s."
+            )
+            % {"values": _choices_text(LanguageCode.values)},
+        },
+        {
+            "name": "stakeholder_type",
+            "type": code,
+            "description": _("The respondent's stakeholder type: %(values)s.")
+            % {
+                "values": "; ".join(
+                    f"{value} ({label})" for value, label in StakeholderType.choices
+                )
+            },
+        },
+        {
+            "name": "country",
+            "type": code,
+            "description": _(
+                "Country the respondent gave, as an ISO 3166-1 alpha-2 code (UN member and observer states)."
+            ),
+        },
+        {
+            "name": "region",
+            "type": code,
+            "description": _("ITU region derived from the country: %(values)s.")
+            % {
+                "values": "; ".join(
+                    f"{r} ({regions.region_label(r, languages.current())})" for r in regions.REGIONS
+                )
+            },
+        },
+        {
+            "name": "publication",
+            "type": code,
+            "description": _(
+                "“named”: the author agreed to publication with their name and organisation; "
+                "“anonymous”: only stakeholder type, country and region are published."
+            ),
+        },
+        {
+            "name": "author_name",
+            "type": text,
+            "description": _(
+                "The author's name as published; empty when the contribution is anonymous."
+            ),
+        },
+        {
+            "name": "author_organisation",
+            "type": text,
+            "description": _(
+                "The author's organisation as published; empty when the contribution is anonymous or gave none."
+            ),
+        },
     ]
     for question in questions:
         prompt = question.translated("prompt").text
         if question.type == QuestionType.MULTIPLE_CHOICE:
             kind = _("list of codes")
-            detail = _("Codes of the choices made: %(values)s. CSV joins them with “; ”; JSON gives a list.")
+            detail = _(
+                "Codes of the choices made: %(values)s. CSV joins them with “; ”; JSON gives a list."
+            )
         elif question.type == QuestionType.SINGLE_CHOICE:
             kind = code
             detail = _("Code of the choice made: %(values)s.")
@@ -345,8 +427,12 @@ def dictionary_entries(call: Call, questions: list[Question] | None = None) -> l
             detail = _("An ISO 3166-1 alpha-2 country code.")
         else:
             kind = text
-            detail = _("As published; passages hidden by the secretariat to protect personal data show “[…]”.")
-        values = _choices_text(c.value for c in question.choices.all()) if question.has_choices else ""
+            detail = _(
+                "As published; passages hidden by the secretariat to protect personal data show “[…]”."
+            )
+        values = (
+            _choices_text(c.value for c in question.choices.all()) if question.has_choices else ""
+        )
         entries.append(
             {
                 "name": f"answers.{question.key}",
@@ -359,13 +445,23 @@ def dictionary_entries(call: Call, questions: list[Question] | None = None) -> l
             }
         )
     entries += [
-        {"name": "attachments", "type": _("list of web addresses"), "description": _(
-            "Addresses of the attached files. CSV separates them with a space; JSON gives a list."
-        )},
-        {"name": "licence", "type": code, "description": _(
-            "SPDX identifier of the licence under which the data is published."
-        )},
-        {"name": "licence_url", "type": _("web address"), "description": _("The licence's full text.")},
+        {
+            "name": "attachments",
+            "type": _("list of web addresses"),
+            "description": _(
+                "Addresses of the attached files. CSV separates them with a space; JSON gives a list."
+            ),
+        },
+        {
+            "name": "licence",
+            "type": code,
+            "description": _("SPDX identifier of the licence under which the data is published."),
+        },
+        {
+            "name": "licence_url",
+            "type": _("web address"),
+            "description": _("The licence's full text."),
+        },
     ]
     return entries
 
@@ -377,14 +473,22 @@ def data_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
     licence = licence_of(call)
     licence_name = LICENCE_NAMES.get(licence["id"], licence["id"])
     notes = [
-        _("Only contributions whose authors agreed to publication, and that the secretariat approved, are included. "
-          "No e-mail address is ever published."),
-        _("CSV: UTF-8 with a byte-order mark (so that spreadsheet programs show every script correctly), "
-          "comma-separated, one contribution per line (text in quotes may span several lines)."),
-        _("To protect spreadsheet users, a CSV cell that begins with =, +, -, @ or a tab starts with an "
-          "apostrophe ('), which is not part of the text. JSON gives the text unchanged."),
-        _("JSON: one object with the call, the licence, the time the file was made and the list of "
-          "contributions; each contribution has the same names as the CSV columns."),
+        _(
+            "Only contributions whose authors agreed to publication, and that the secretariat approved, are included. "
+            "No e-mail address is ever published."
+        ),
+        _(
+            "CSV: UTF-8 with a byte-order mark (so that spreadsheet programs show every script correctly), "
+            "comma-separated, one contribution per line (text in quotes may span several lines)."
+        ),
+        _(
+            "To protect spreadsheet users, a CSV cell that begins with =, +, -, @ or a tab starts with an "
+            "apostrophe ('), which is not part of the text. JSON gives the text unchanged."
+        ),
+        _(
+            "JSON: one object with the call, the licence, the time the file was made and the list of "
+            "contributions; each contribution has the same names as the CSV columns."
+        ),
         _("Column names do not change from one release to the next; columns may be added."),
     ]
     if request.GET.get("format") == "json":
@@ -394,7 +498,9 @@ def data_dictionary(request: HttpRequest, slug: str) -> HttpResponse:
                 "language": languages.current(),
                 "licence": {**licence, "name": licence_name},
                 "formats": {
-                    fmt: request.build_absolute_uri(reverse("open-data", kwargs={"slug": call.slug, "fmt": fmt}))
+                    fmt: request.build_absolute_uri(
+                        reverse("open-data", kwargs={"slug": call.slug, "fmt": fmt})
+                    )
                     for fmt in FORMATS
                 },
                 "notes": notes,

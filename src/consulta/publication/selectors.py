@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -40,12 +40,21 @@ def _encode_cursor(item: Contribution) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The position a cursor names, or None for anything we did not write ourselves."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is None or not 1900 <= moment.year <= 2999:
+            return None
+        moment.astimezone(UTC)  # refuses offsets that overflow
+        return moment, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
         return None
+
+
+def cursor_is_valid(cursor: str) -> bool:
+    return _decode_cursor(cursor) is not None
 
 
 def contribution_page(

@@ -1,0 +1,1245 @@
+"""Coding texts against a codebook: zero-shot from the codebook itself, or supervised from examples.
+
+Every assignment carries its evidence: character spans into the original text (whole passages,
+so that ``text[start:end]`` is a quotable sentence) and a short explanation naming the terms and
+passages behind it, because analysts must be able to check each machine decision.
+
+- :class:`ZeroShotCoder` needs only the codebook (labels, descriptions, keywords per language). It
+  scores each passage against tf-idf weighted code profiles with one sparse matrix product per
+  language and batch, and sets its thresholds from the corpus being coded (or a small labelled
+  sample), not from a hand-picked constant alone.
+- :class:`SupervisedCoder` learns from analysts' coded examples (word and character n-grams,
+  linear SVMs, per-code calibration and a decision rule chosen by internal cross-validation) and
+  reports its cross-validated quality in ``cv_report_``.
+- :func:`suggest_for_review` picks the texts an analyst should code next (uncertain and varied).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import warnings
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+from synthesis import _features as F
+from synthesis import text as _text
+from synthesis.codebook import Code, Codebook
+from synthesis.text import LANGUAGES, Document
+
+SOURCES = ("lexical", "supervised", "embeddings", "llm")
+
+__all__ = [
+    "CodeAssignment",
+    "CodedDocument",
+    "NotFittedError",
+    "SupervisedCoder",
+    "ZeroShotCoder",
+    "suggest_for_review",
+]
+
+
+class NotFittedError(RuntimeError):
+    """The coder was used before ``fit``."""
+
+
+@dataclass(frozen=True)
+class CodeAssignment:
+    code: str
+    score: float
+    spans: tuple[tuple[int, int], ...]
+    explanation: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CodedDocument:
+    id: str
+    language: str
+    codes: tuple[CodeAssignment, ...]
+
+
+def _r(value: float) -> float:
+    return round(float(value), 4)
+
+
+def _with_languages(documents: Sequence[Document]) -> list[Document]:
+    """Documents with a language; missing ones detected in one batch."""
+    documents = list(documents)
+    missing = [i for i, d in enumerate(documents) if not d.language]
+    if missing:
+        found = _text.detect_languages([documents[i].text for i in missing])
+        for i, language in zip(missing, found, strict=True):
+            documents[i] = replace(documents[i], language=language)
+    return documents
+
+
+def _analysis_language(language: str | None) -> str:
+    return language if language in LANGUAGES else "en"
+
+
+def _sorted_assignments(assignments: list[CodeAssignment]) -> tuple[CodeAssignment, ...]:
+    return tuple(sorted(assignments, key=lambda a: (-a.score, a.code)))
+
+
+# Characters that may end a sentence or a paragraph; a text with none of them before its final
+# punctuation is a single passage, which spares the sentence splitter on most short answers.
+_MAYBE_BOUNDARY = re.compile("[.!?…؟。！？\n\r\u2028\u2029]")
+_TRAILING = ".!?…\"'”’»)]"
+_CJK_END = "。！？؟"
+
+
+def _passage_spans(text: str, language: str) -> list[tuple[int, int]]:
+    end = len(text.rstrip())
+    start = len(text) - len(text.lstrip())
+    if start >= end:
+        return []
+    core = end - 1 if text[end - 1] in _CJK_END else len(text[:end].rstrip(_TRAILING))
+    if _MAYBE_BOUNDARY.search(text, start, core) is None:
+        return [(start, end)]
+    return [(p.start, p.end) for p in _text.passages(text, language)]
+
+
+def _quote(term: str) -> str:
+    return f"“{term}”"
+
+
+# ============================================================================================
+# Zero-shot coding
+# ============================================================================================
+
+# Evidence weights of the parts of a code profile (a keyword is the strongest signal).
+W_KEYWORD = 1.0
+W_KEYWORD_PART = 0.2
+W_LABEL = 0.45
+W_LABEL_PHRASE = 0.6
+W_DESCRIPTION = 0.15
+W_DESCRIPTION_PHRASE = 0.3
+FALLBACK_WEIGHT = 0.3  # English terms matched in a text written in another language
+SCORE_SCALE = 1.0  # one distinctive keyword -> score 1 - e^-1 = 0.63
+DEFAULT_THRESHOLD = 0.4  # used only when there is no corpus or sample to calibrate from
+THRESHOLD_BOUNDS = (0.2, 0.75)  # calibrated thresholds stay inside this sane band
+IDF_REFERENCE = 20.0  # a term in more than 1/20 of the passages starts to count for less
+MIN_CALIBRATION_PASSAGES = 30
+W_CORPUS = 0.35  # weight of the strongest related term learned from the corpus being coded
+MIN_SEED_PASSAGES = 3  # passages a code needs before the corpus may teach it related terms
+
+
+@lru_cache(maxsize=1 << 16)
+def _lemmas(phrase: str, language: str) -> tuple[str, ...]:
+    return tuple(_text.terms(phrase, language))
+
+
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+class _Profiles:
+    """Per-language sparse code profiles: feature vocabulary and a (features x codes) matrix.
+
+    Features are lemmas, keyword phrases as consecutive lemma sequences (stop words dropped,
+    so "role of government" also matches "role of the government"), and for Chinese the raw
+    keyword strings, matched as substrings of the text.
+    """
+
+    def __init__(self, codebook: Codebook, language: str, fallback_weight: float) -> None:
+        self.language = language
+        self.n_codes = len(codebook.codes)
+        self.weights: dict[str, dict[int, float]] = {}
+        self._display: dict[str, str] = {}
+        self._kinds: dict[str, str] = {}
+        # A code's score is measured against the strongest evidence its definition offers: one
+        # keyword where the codebook gives keywords, one label word where it gives only labels
+        # and descriptions (so that such codebooks are not doomed to low scores).
+        self.code_scale = np.array(
+            [
+                W_KEYWORD if code.keywords.get(language) or code.keywords.get("en") else W_LABEL
+                for code in codebook.codes
+            ]
+        )
+        for j, code in enumerate(codebook.codes):
+            own = _has_language(code, language)
+            sources = [(language, 1.0)]
+            if language != "en":
+                sources.append(("en", fallback_weight if own else 1.0))
+            for lang, factor in sources:
+                self._add_code_terms(code, j, lang, factor, self.add)
+        self._build()
+
+    def add(self, key: str, code: int, weight: float, shown: str, kind: str) -> None:
+        per_code = self.weights.setdefault(key, {})
+        if weight > per_code.get(code, 0.0):
+            per_code[code] = weight
+        if key not in self._display or (kind == "keyword" and self._kinds[key] != "keyword"):
+            self._display[key] = shown
+            self._kinds[key] = kind
+
+    def _build(self) -> None:
+        self.keys = list(self.weights)
+        self.vocab = {key: i for i, key in enumerate(self.keys)}
+        self.display = [self._display[k] for k in self.keys]
+        self.kinds = [self._kinds[k] for k in self.keys]
+        rows, cols, vals = [], [], []
+        for i, key in enumerate(self.keys):
+            for j, w in sorted(self.weights[key].items()):
+                rows.append(i)
+                cols.append(j)
+                vals.append(w)
+        n_codes = self.n_codes
+        matrix = sparse.csr_matrix(
+            (np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(self.keys), n_codes)
+        )
+        # Specificity across codes: a term in many profiles says little about any one of them.
+        spread = np.bincount(np.array(rows, dtype=np.int64), minlength=len(self.keys))
+        code_idf = np.log1p(n_codes / np.maximum(spread, 1)) / math.log1p(n_codes)
+        self.code_idf = code_idf if n_codes > 1 else np.ones(len(self.keys))
+        self.base = sparse.csr_matrix(
+            sparse.diags(self.code_idf) @ matrix @ sparse.diags(1.0 / self.code_scale)
+        )
+        self.matrix = self.base
+        self.corpus_factor = np.ones(len(self.keys))
+        starts: dict[str, set[int]] = {}
+        for key in self.keys:
+            if key.startswith("="):
+                continue
+            parts = key.split(" ")
+            if len(parts) > 1:
+                starts.setdefault(parts[0], set()).add(len(parts))
+        self.phrase_starts = {k: tuple(sorted(v)) for k, v in starts.items()}
+        raw = sorted((k[1:] for k in self.keys if k.startswith("=")), key=lambda s: (-len(s), s))
+        self.raw_re = re.compile("|".join(re.escape(s) for s in raw)) if raw else None
+
+    def _add_code_terms(self, code: Code, j: int, lang: str, factor: float, add) -> None:
+        raw_phrases = lang == "zh"
+        for keyword in code.keywords.get(lang, ()):
+            lemmas = _lemmas(keyword, lang)
+            if raw_phrases:
+                key = "=" + _nfkc(keyword)
+                add(key, j, W_KEYWORD * factor, keyword, "keyword")
+                if len(lemmas) > 1:
+                    for part in lemmas:
+                        add(part, j, W_KEYWORD_PART * factor, part, "part")
+                continue
+            if not lemmas:
+                continue
+            if len(lemmas) == 1:
+                add(lemmas[0], j, W_KEYWORD * factor, keyword, "keyword")
+            else:
+                add(" ".join(lemmas), j, W_KEYWORD * factor, keyword, "keyword")
+                for part in lemmas:
+                    add(part, j, W_KEYWORD_PART * factor, part, "part")
+        for field, w_word, w_phrase, kind in (
+            (code.label, W_LABEL, W_LABEL_PHRASE, "label"),
+            (code.description, W_DESCRIPTION, W_DESCRIPTION_PHRASE, "description"),
+        ):
+            value = field.get(lang)
+            if not value:
+                continue
+            lemmas = _lemmas(value, lang)
+            for part in lemmas:
+                add(part, j, w_word * factor, part, kind)
+            if not raw_phrases:
+                for a, b in zip(lemmas, lemmas[1:], strict=False):
+                    add(f"{a} {b}", j, w_phrase * factor, f"{a} {b}", kind)
+
+    def match(self, unit: str) -> list[int]:
+        """Feature columns found in one passage (with repeats: term frequency)."""
+        seq = _lemmas(unit, self.language)
+        vocab = self.vocab
+        starts = self.phrase_starts
+        out = []
+        n = len(seq)
+        for i, term in enumerate(seq):
+            col = vocab.get(term)
+            if col is not None:
+                out.append(col)
+            lengths = starts.get(term)
+            if lengths:
+                for length in lengths:
+                    if i + length <= n:
+                        col = vocab.get(" ".join(seq[i : i + length]))
+                        if col is not None:
+                            out.append(col)
+        if self.raw_re is not None:
+            for found in self.raw_re.finditer(_nfkc(unit)):
+                out.append(vocab["=" + found.group()])
+        return out
+
+    def features(self, units: Sequence[str]) -> sparse.csr_matrix:
+        """Sublinear term frequencies of profile features, one row per passage."""
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for unit in units:
+            cols = self.match(unit)
+            if cols:
+                counts: dict[int, int] = {}
+                for col in cols:
+                    counts[col] = counts.get(col, 0) + 1
+                for col in sorted(counts):
+                    indices.append(col)
+                    data.append(1.0 + math.log(counts[col]))
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), indptr),
+            shape=(len(units), len(self.keys)),
+        )
+
+    def set_corpus(self, document_frequency: np.ndarray | None, n_units: int) -> None:
+        """Terms common in this corpus (the consultation's own topic words) count for less."""
+        if document_frequency is None or n_units < MIN_CALIBRATION_PASSAGES:
+            self.corpus_factor = np.ones(len(self.keys))
+        else:
+            idf = np.log((1.0 + n_units) / (1.0 + document_frequency))
+            self.corpus_factor = np.clip(idf / math.log(IDF_REFERENCE), 0.05, 1.0)
+        self.matrix = sparse.csr_matrix(sparse.diags(self.corpus_factor) @ self.base)
+
+
+def _has_language(code: Code, language: str) -> bool:
+    return bool(
+        code.keywords.get(language) or code.label.get(language) or code.description.get(language)
+    )
+
+
+@dataclass
+class _Scored:
+    """Passage-level scores for a batch of documents."""
+
+    units: list[tuple[int, int, int, int]]  # (document index, start, end, passage number)
+    unit_language: list[str]
+    features: list[sparse.csr_matrix]  # per language group, rows in group order
+    group_rows: dict[str, np.ndarray]  # language -> unit indices
+    scores: np.ndarray  # (n_units, n_codes) in [0, 1)
+
+
+class ZeroShotCoder:
+    """Codes texts from the codebook alone: labels, descriptions and keywords per language.
+
+    Parameters
+    ----------
+    threshold: "auto" calibrates from the passages of the documents given to ``fit`` (Otsu's
+        cut of the non-zero score distribution, kept within ``THRESHOLD_BOUNDS``), or from
+        ``labels`` when a small coded sample is given; a float fixes it.
+    relative: a passage keeps a code only if its score is at least this share of the
+        passage's best code score (0 turns the rule off).
+    evidence: "passage" (spans are whole sentences) or "term" (spans are the matched words).
+    expand: how many related terms per code to learn from the corpus given to ``fit``
+        (pseudo-relevance feedback: terms over-represented in the passages the codebook terms
+        already match); 0 turns it off. Learned terms weigh less than the codebook's own.
+    embedder: optional object with ``encode(list[str]) -> array``; adds semantic similarity.
+    calibration_sample: ``fit`` learns from at most this many documents (a seeded random
+        sample; labelled documents are always kept): the score distribution is stable long before
+        a million answers, and coding them all twice would double the work.
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        *,
+        threshold: str | float = "auto",
+        relative: float = 0.5,
+        seed: int = 0,
+        embedder=None,
+        fallback_weight: float = FALLBACK_WEIGHT,
+        max_spans: int = 3,
+        evidence: str = "passage",
+        expand: int = 20,
+        calibration_sample: int = 20_000,
+        batch_size: int = 20_000,
+    ) -> None:
+        self.codebook = codebook
+        self.threshold = threshold
+        self.relative = relative
+        self.seed = seed
+        self.embedder = embedder
+        self.fallback_weight = fallback_weight
+        self.max_spans = max_spans
+        self.evidence = evidence
+        self.expand = expand
+        self.calibration_sample = calibration_sample
+        self.batch_size = batch_size
+
+    # ---------------------------------------------------------------------------------------
+    def _profiles(self, language: str) -> _Profiles:
+        language = _analysis_language(language)
+        if language not in self.profiles_:
+            self.profiles_[language] = _Profiles(self.codebook, language, self.fallback_weight)
+        return self.profiles_[language]
+
+    def fit(
+        self,
+        documents: Sequence[Document] = (),
+        labels: Mapping[str, Collection[str]] | None = None,
+    ) -> ZeroShotCoder:
+        """Weight terms by the corpus and set thresholds from it (or from ``labels``)."""
+        if self.evidence not in ("passage", "term"):
+            raise ValueError(f"evidence must be 'passage' or 'term', not {self.evidence!r}")
+        self.code_ids_ = tuple(self.codebook.code_ids)
+        self.profiles_: dict[str, _Profiles] = {}
+        self.embedding_threshold_ = None
+        self.code_vectors_ = None
+        documents = list(documents)
+        if labels is not None and not any(d.id in labels for d in documents):
+            labels = None
+        if len(documents) > self.calibration_sample:
+            rng = np.random.default_rng(self.seed)
+            chosen = np.sort(rng.choice(len(documents), self.calibration_sample, replace=False))
+            keep = set(chosen.tolist())
+            documents = [
+                d for i, d in enumerate(documents) if i in keep or (labels and d.id in labels)
+            ]
+        documents = _with_languages(documents)
+        self.calibration_documents_ = len(documents)
+        scored = self._score(documents, corpus=True) if documents else None
+        self._calibrate(documents, labels, scored)
+        self.expanded_terms_ = 0
+        if self.expand and scored is not None and self._expand(documents, scored):
+            scored = self._score(documents, corpus=True)
+            self._calibrate(documents, labels, scored)
+        self.corpus_passages_ = len(scored.units) if scored else 0
+        return self
+
+    def _calibrate(self, documents, labels, scored) -> None:
+        n_codes = len(self.code_ids_)
+        if isinstance(self.threshold, int | float) and not isinstance(self.threshold, bool):
+            self.thresholds_ = np.full(n_codes, float(self.threshold))
+            self.threshold_source_ = "fixed"
+        elif self.threshold != "auto":
+            raise ValueError(f"threshold must be 'auto' or a number, not {self.threshold!r}")
+        elif labels and documents:
+            self.thresholds_ = self._from_labels(documents, labels, scored)
+            self.threshold_source_ = f"labelled sample ({sum(d.id in labels for d in documents)})"
+        elif scored is not None and len(scored.units) >= MIN_CALIBRATION_PASSAGES:
+            values = np.clip(scored.scores[scored.scores > 0.01], 0.01, 0.9999)
+            if len(values) >= MIN_CALIBRATION_PASSAGES:
+                cut = F.otsu(np.log(values / (1 - values)))
+                t = float(np.clip(1 / (1 + math.exp(-cut)), *THRESHOLD_BOUNDS))
+                self.threshold_source_ = f"corpus ({len(scored.units)} passages)"
+            else:
+                t = DEFAULT_THRESHOLD
+                self.threshold_source_ = "default (too few matches to calibrate)"
+            self.thresholds_ = np.full(n_codes, round(t, 4))
+        else:
+            self.thresholds_ = np.full(n_codes, DEFAULT_THRESHOLD)
+            self.threshold_source_ = "default (no corpus)"
+
+    def _expand(self, documents: Sequence[Document], scored: _Scored) -> bool:
+        """Teach each code the terms over-represented in the passages it already matches.
+
+        Rocchio-style: the tf-idf centroid of a code's matched passages minus the corpus centroid;
+        the top ``expand`` terms that occur in at least two of those passages join the profile.
+        """
+        keep = self._unit_decisions(scored, self.thresholds_)
+        added = 0
+        for language, rows in sorted(scored.group_rows.items()):
+            if len(rows) < MIN_CALIBRATION_PASSAGES:
+                continue
+            vocab: dict[str, int] = {}
+            indptr, indices, data = [0], [], []
+            for u in rows:
+                i, start, end, _ = scored.units[u]
+                counts: dict[int, int] = {}
+                for term in _lemmas(documents[i].text[start:end], language):
+                    col = vocab.setdefault(term, len(vocab))
+                    counts[col] = counts.get(col, 0) + 1
+                for col in sorted(counts):
+                    indices.append(col)
+                    data.append(1.0 + math.log(counts[col]))
+                indptr.append(len(indices))
+            if not vocab:
+                continue
+            U = sparse.csr_matrix(
+                (np.array(data), np.array(indices, dtype=np.int64), indptr),
+                shape=(len(rows), len(vocab)),
+            )
+            df = np.bincount(U.indices, minlength=len(vocab))
+            U = F._l2(U @ sparse.diags(np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0))
+            mean_all = np.asarray(U.mean(axis=0)).ravel()
+            names = list(vocab)
+            profiles = self._profiles(language)
+            local_keep = keep[rows]
+            for j in range(len(self.code_ids_)):
+                seeds = np.flatnonzero(local_keep[:, j])
+                if len(seeds) < MIN_SEED_PASSAGES:
+                    continue
+                U_seed = U[seeds]
+                centroid = np.asarray(U_seed.mean(axis=0)).ravel() - mean_all
+                support = np.bincount(U_seed.indices, minlength=len(vocab))
+                candidates = np.flatnonzero((centroid > 0) & (support >= 2))
+                top = sorted(candidates, key=lambda c: (-centroid[c], names[c]))[: self.expand]
+                if not top:
+                    continue
+                best = centroid[top[0]]
+                for col in top:
+                    weight = round(float(W_CORPUS * centroid[col] / best), 6)
+                    profiles.add(names[col], j, weight, names[col], "corpus")
+                    added += 1
+            profiles._build()
+        self.expanded_terms_ = added
+        return added > 0
+
+    def _from_labels(self, documents, labels, scored) -> np.ndarray:
+        """Global threshold that maximises sample F1 on the coded sample."""
+        index = [i for i, d in enumerate(documents) if d.id in labels]
+        codes = {c: j for j, c in enumerate(self.code_ids_)}
+        Y = np.zeros((len(index), len(codes)), dtype=bool)
+        for row, i in enumerate(index):
+            for c in labels[documents[i].id]:
+                if c in codes:
+                    Y[row, codes[c]] = True
+        best = (-1.0, 0.0, DEFAULT_THRESHOLD)
+        for t in np.round(np.linspace(0.05, 0.9, 35), 4):
+            thr = np.full(len(codes), t)
+            doc_scores = self._document_scores(scored, len(documents), thr)[index]
+            f = F.sample_f1(Y, doc_scores > 0)
+            best = max(best, (round(f, 10), -abs(t - DEFAULT_THRESHOLD), float(t)))
+        return np.full(len(codes), best[2])
+
+    # ---------------------------------------------------------------------------------------
+    def _score(self, documents: Sequence[Document], corpus: bool = False) -> _Scored:
+        units: list[tuple[int, int, int]] = []
+        unit_language: list[str] = []
+        groups: dict[str, list[int]] = {}
+        texts: dict[str, list[str]] = {}
+        for i, doc in enumerate(documents):
+            language = _analysis_language(doc.language)
+            for number, (start, end) in enumerate(_passage_spans(doc.text, language), start=1):
+                groups.setdefault(language, []).append(len(units))
+                texts.setdefault(language, []).append(doc.text[start:end])
+                units.append((i, start, end, number))
+                unit_language.append(language)
+        n_codes = len(self.code_ids_)
+        scores = np.zeros((len(units), n_codes))
+        features = []
+        group_rows = {}
+        for language in sorted(groups):
+            rows = np.array(groups[language], dtype=np.int64)
+            profiles = self._profiles(language)
+            X = profiles.features(texts[language])
+            if corpus:
+                df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
+                profiles.set_corpus(df, X.shape[0])
+            raw = (X @ profiles.matrix).toarray()
+            scores[rows] = 1.0 - np.exp(-raw / SCORE_SCALE)
+            features.append(X)
+            group_rows[language] = rows
+        if self.embedder is not None and len(units):
+            scores = np.maximum(scores, self._embedding_scores(documents, units, corpus))
+        return _Scored(units, unit_language, features, group_rows, scores)
+
+    def _embedding_scores(self, documents, units, corpus: bool) -> np.ndarray:
+        """Cosine similarity of passages to label + description, mapped to [0, 1) on the corpus."""
+        if self.code_vectors_ is None:
+            profile_texts = [
+                f"{code.label_in('en')}. {code.description_in('en')}".strip()
+                for code in self.codebook.codes
+            ]
+            self.code_vectors_ = _unit_rows(np.asarray(self.embedder.encode(profile_texts)))
+        unit_texts = [documents[i].text[s:e] for i, s, e, _ in units]
+        sims = _unit_rows(np.asarray(self.embedder.encode(unit_texts))) @ self.code_vectors_.T
+        if corpus or self.embedding_threshold_ is None:
+            self.embedding_threshold_ = F.otsu(sims.ravel())
+            self.embedding_spread_ = float(max(sims.std(), 1e-6))
+        z = (sims - self.embedding_threshold_) / self.embedding_spread_
+        self._last_embedding = 1.0 / (1.0 + np.exp(-2.0 * z))
+        return self._last_embedding * 0.999
+
+    def _unit_decisions(self, scored: _Scored, thresholds: np.ndarray) -> np.ndarray:
+        S = scored.scores
+        keep = thresholds[None, :] <= S
+        if self.relative and len(S):
+            keep &= self.relative * S.max(axis=1, keepdims=True) <= S
+        return keep
+
+    def _document_scores(self, scored: _Scored, n_docs: int, thresholds: np.ndarray) -> np.ndarray:
+        """Best assigned passage score per document and code (0 when not assigned)."""
+        keep = self._unit_decisions(scored, thresholds)
+        out = np.zeros((n_docs, len(self.code_ids_)))
+        if len(scored.units):
+            doc_index = np.array([u[0] for u in scored.units], dtype=np.int64)
+            np.maximum.at(out, doc_index, np.where(keep, scored.scores, 0.0))
+        return out
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError("call fit(documents) before code(); fit() with no corpus is fine")
+
+    # ---------------------------------------------------------------------------------------
+    def code(self, documents: Sequence[Document]) -> list[CodedDocument]:
+        self._check_fitted()
+        documents = _with_languages(documents)
+        out: list[CodedDocument] = []
+        for start in range(0, len(documents), self.batch_size):
+            out.extend(self._code_batch(documents[start : start + self.batch_size]))
+        return out
+
+    def _code_batch(self, documents: list[Document]) -> list[CodedDocument]:
+        scored = self._score(documents)
+        keep = self._unit_decisions(scored, self.thresholds_)
+        unit_rows, unit_codes = np.nonzero(keep)
+        pairs: dict[tuple[int, int], list[int]] = {}
+        units = scored.units
+        for u, j in zip(unit_rows.tolist(), unit_codes.tolist(), strict=True):
+            pairs.setdefault((units[u][0], j), []).append(u)
+        # Python lists for the per-assignment work: cheaper than numpy on a handful of items.
+        local: dict[int, tuple[str, int]] = {}
+        rows_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
+        weights_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
+        for language, X in zip(sorted(scored.group_rows), scored.features, strict=True):
+            for r, u in enumerate(scored.group_rows[language].tolist()):
+                local[u] = (language, r)
+            rows_of[language] = (X.indptr.tolist(), X.indices.tolist(), X.data.tolist())
+            P = self._profiles(language).matrix
+            weights_of[language] = (P.indptr.tolist(), P.indices.tolist(), P.data.tolist())
+        picked = {key: units_ for key, units_ in pairs.items()}
+        scores = {key: [float(scored.scores[u, key[1]]) for u in us] for key, us in picked.items()}
+        by_doc: dict[int, list[CodeAssignment]] = {}
+        for (i, j), hits in picked.items():
+            values = scores[(i, j)]
+            order = sorted(range(len(hits)), key=lambda k: (-values[k], hits[k]))
+            ranked = sorted(hits[k] for k in order[: self.max_spans])
+            score = values[order[0]]
+            language = local[ranked[0]][0]
+            X_indptr, X_indices, X_data = rows_of[language]
+            P_indptr, P_indices, P_data = weights_of[language]
+            terms: dict[int, float] = {}
+            for u in ranked:
+                r = local[u][1]
+                for k in range(X_indptr[r], X_indptr[r + 1]):
+                    col = X_indices[k]
+                    for m in range(P_indptr[col], P_indptr[col + 1]):
+                        if P_indices[m] == j:
+                            terms[col] = terms.get(col, 0.0) + X_data[k] * P_data[m]
+                            break
+            by_doc.setdefault(i, []).append(
+                self._assignment(documents[i], j, ranked, score, terms, language, units)
+            )
+        return [
+            CodedDocument(
+                id=doc.id,
+                language=doc.language or "other",
+                codes=_sorted_assignments(by_doc.get(i, [])),
+            )
+            for i, doc in enumerate(documents)
+        ]
+
+    def _assignment(self, doc, j, ranked, score, terms, language, units) -> CodeAssignment:
+        profiles = self._profiles(language)
+        source = "lexical"
+        if self.embedder is not None:
+            lexical = sum(terms.values())
+            if score > 1.0 - math.exp(-lexical / SCORE_SCALE) + 1e-9:
+                source = "embeddings"
+        numbers = ", ".join(str(units[u][3]) for u in ranked)
+        where = "passage" if len(ranked) == 1 else "passages"
+        named = _explained_terms(terms, profiles)
+        if named:
+            explanation = f"matched {', '.join(_quote(t) for t in named)} in {where} {numbers}"
+            if source == "embeddings":
+                explanation += "; semantic similarity to the code description"
+        else:
+            explanation = f"semantic similarity to the code description in {where} {numbers}"
+        spans = tuple((units[u][1], units[u][2]) for u in ranked)
+        if self.evidence == "term" and named:
+            spans = self._term_spans(doc.text, language, spans, profiles, j) or spans
+        return CodeAssignment(
+            code=self.code_ids_[j],
+            score=_r(score),
+            spans=spans,
+            explanation=explanation,
+            source=source,
+        )
+
+    def _term_spans(self, text, language, spans, profiles, j) -> tuple[tuple[int, int], ...]:
+        """Exact words and phrases behind a code inside its passages."""
+        column = profiles.matrix[:, j].toarray().ravel()
+        found = []
+        for start, end in spans:
+            tokens = [t for t in _text.tokens(text[start:end], language) if not t.stop]
+            lemmas = [t.lemma for t in tokens]
+            longest = max((n for ns in profiles.phrase_starts.values() for n in ns), default=1)
+            for i in range(len(tokens)):
+                for length in range(min(longest, len(tokens) - i), 0, -1):
+                    col = profiles.vocab.get(" ".join(lemmas[i : i + length]))
+                    if col is not None and column[col] > 0:
+                        found.append((start + tokens[i].start, start + tokens[i + length - 1].end))
+                        break
+            if profiles.raw_re is not None:
+                piece = text[start:end]
+                if _nfkc(piece) == piece:  # offsets survive only when normalisation is a no-op
+                    for m in profiles.raw_re.finditer(piece):
+                        col = profiles.vocab["=" + m.group()]
+                        if column[col] > 0:
+                            found.append((start + m.start(), start + m.end()))
+        return tuple(sorted(set(found)))
+
+    # ---------------------------------------------------------------------------------------
+    def _review_margins(self, documents: Sequence[Document]):
+        self._check_fitted()
+        documents = _with_languages(documents)
+        scored = self._score(documents)
+        n = len(documents)
+        margin = np.full(n, np.inf)
+        if len(scored.units):
+            doc_index = np.array([u[0] for u in scored.units], dtype=np.int64)
+            S = scored.scores
+            dist = np.where(S > 0, np.abs(S - self.thresholds_[None, :]), np.inf).min(axis=1)
+            np.minimum.at(margin, doc_index, dist)
+        margin[np.isinf(margin)] = float(self.thresholds_.max()) if len(self.thresholds_) else 1.0
+        return documents, margin, _similarity_features(documents)
+
+
+def _explained_terms(contributions: dict[int, float], profiles: _Profiles, n: int = 5) -> list:
+    """Display names of the strongest matched features; words inside a matched phrase are
+    left out (the phrase already names them)."""
+    keys = profiles.keys
+    in_phrase: set[str] = set()
+    for col in contributions:
+        key = keys[col]
+        if " " in key:
+            in_phrase.update(key.split(" "))
+        elif key.startswith("="):
+            in_phrase.update(keys[c] for c in contributions if keys[c] != key and keys[c] in key)
+    ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], keys[kv[0]]))
+    names: list[str] = []
+    for col, _ in ranked:
+        if keys[col] in in_phrase:
+            continue
+        name = profiles.display[col]
+        if name not in names:
+            names.append(name)
+            if len(names) == n:
+                break
+    return names
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+# ============================================================================================
+# Supervised coding
+# ============================================================================================
+
+
+class SupervisedCoder:
+    """Learns the analysts' coding from examples; useful from about 20 coded texts.
+
+    One linear SVM per code on word 1-2-grams and character 2-5-grams (plus embeddings when an
+    ``embedder`` is given). Internal ``cv_folds``-fold cross-validation (iterative stratification)
+    chooses the regularisation ``C`` from ``c_grid``, calibrates each code's scores (Platt) and
+    picks the decision rule: expected-F1 top-k per text, or per-code thresholds. Codes with fewer
+    than ``min_positives`` examples are never predicted by the model; when the codebook gives them
+    keywords, the zero-shot coder covers them instead (``fallback="zero-shot"``).
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        *,
+        seed: int = 0,
+        cv_folds: int = 5,
+        C: str | float = "auto",
+        c_grid: Sequence[float] = (0.5, 2.0),
+        decision: str = "auto",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 5),
+        min_df: tuple[int, int] = (1, 2),
+        class_weight: str | None = None,
+        min_positives: int = 2,
+        fallback: str = "zero-shot",
+        embedder=None,
+        embedding_weight: float = 1.0,
+        max_spans: int = 3,
+    ) -> None:
+        self.codebook = codebook
+        self.seed = seed
+        self.cv_folds = cv_folds
+        self.C = C
+        self.c_grid = c_grid
+        self.decision = decision
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.class_weight = class_weight
+        self.min_positives = min_positives
+        self.fallback = fallback
+        self.embedder = embedder
+        self.embedding_weight = embedding_weight
+        self.max_spans = max_spans
+
+    # ---------------------------------------------------------------------------------------
+    def _matrix(self, texts: Sequence[str], fit: bool = False) -> sparse.csr_matrix:
+        X = self.features_.fit_transform(texts) if fit else self.features_.transform(texts)
+        if self.embedder is not None:
+            X = F.append_dense(
+                X, np.asarray(self.embedder.encode(list(texts))), self.embedding_weight
+            )
+        return X
+
+    def _svm(self, C: float):
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(
+            C=C,
+            loss="squared_hinge",
+            dual=True,
+            class_weight=self.class_weight,
+            random_state=self.seed,
+            max_iter=5000,
+        )
+
+    def _fit_columns(self, X, Y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
+        """One binary SVM per column of Y; columns without both classes get a constant score."""
+        n_features = X.shape[1]
+        W = np.zeros((Y.shape[1], n_features))
+        b = np.zeros(Y.shape[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for j in range(Y.shape[1]):
+                y = Y[:, j]
+                positives = int(y.sum())
+                if positives == 0 or positives == len(y):
+                    b[j] = 1.0 if positives else -1.0
+                    continue
+                model = self._svm(C).fit(X, y)
+                W[j] = model.coef_[0]
+                b[j] = model.intercept_[0]
+        return W, b
+
+    def fit(
+        self, documents: Sequence[Document], labels: Mapping[str, Collection[str]]
+    ) -> SupervisedCoder:
+        documents = _with_languages(documents)
+        if not documents:
+            raise ValueError("SupervisedCoder.fit needs coded documents")
+        self.code_ids_ = tuple(self.codebook.code_ids)
+        index = {c: j for j, c in enumerate(self.code_ids_)}
+        Y = np.zeros((len(documents), len(index)), dtype=bool)
+        for i, doc in enumerate(documents):
+            for c in labels.get(doc.id, ()):
+                if c not in index:
+                    raise ValueError(
+                        f"document {doc.id!r} has code {c!r}, not in codebook {self.codebook.id!r}"
+                    )
+                Y[i, index[c]] = True
+        n = len(documents)
+        positives = Y.sum(axis=0)
+        self.positives_ = positives.astype(int)
+        self.constant_ = positives == n  # coded on every example: always predicted
+        self.modelled_ = (positives >= max(2, self.min_positives)) & ~self.constant_
+        has_code = Y.any(axis=1)
+        self.any_model_ = bool((~has_code).sum() >= 2 and has_code.sum() >= 2)
+        self.features_ = F.LexicalFeatures(self.word_ngrams, self.char_ngrams, self.min_df)
+        texts = [d.text for d in documents]
+        X = self._matrix(texts, fit=True)
+        targets = Y[:, self.modelled_]
+        if self.any_model_:
+            targets = np.column_stack([targets, has_code])
+        folds = F.stratified_folds(
+            targets if targets.shape[1] else has_code[:, None], self.cv_folds, self.seed
+        )
+        grid = [float(self.C)] if self.C != "auto" else sorted(float(c) for c in self.c_grid)
+        rules = ("ef1", "threshold") if self.decision == "auto" else (self.decision,)
+        for rule in rules:
+            if rule not in ("ef1", "threshold"):
+                raise ValueError(f"decision must be 'auto', 'ef1' or 'threshold', not {rule!r}")
+        best = None
+        for C in grid:
+            oof = np.zeros(targets.shape)
+            for f in range(int(folds.max()) + 1 if n else 0):
+                train, test = folds != f, folds == f
+                if not test.any():
+                    continue
+                W, b = self._fit_columns(X[train], targets[train], C)
+                oof[test] = X[test] @ W.T + b
+            ab = np.array([F.platt(oof[:, j], targets[:, j]) for j in range(targets.shape[1])])
+            ab = ab.T if len(ab) else np.zeros((2, 0))
+            P_all = F.sigmoid_scores(oof, ab) if targets.shape[1] else oof
+            for rule in rules:
+                pred = self._cv_predictions(P_all, targets, folds, rule, Y)
+                f1 = F.sample_f1(Y, pred)
+                key = (round(f1, 10), -abs(math.log(C)), rule == "ef1")  # ties: C near 1
+                if best is None or key > best[0]:
+                    best = (key, C, rule, ab, P_all, pred)
+        _, self.C_, self.decision_, ab, P_all, pred = best
+        self.platt_ = ab
+        n_codes_modelled = int(self.modelled_.sum())
+        P_codes = P_all[:, :n_codes_modelled]
+        self.thresholds_ = (
+            F.tune_thresholds(P_codes, Y[:, self.modelled_]) if n_codes_modelled else np.zeros(0)
+        )
+        W, b = self._fit_columns(X, targets, self.C_)
+        self.coef_, self.intercept_ = W, b
+        from synthesis.evaluate import multilabel_scores
+
+        gold = {
+            d.id: [self.code_ids_[j] for j in np.flatnonzero(Y[i])] for i, d in enumerate(documents)
+        }
+        guess = {
+            d.id: [self.code_ids_[j] for j in np.flatnonzero(pred[i])]
+            for i, d in enumerate(documents)
+        }
+        self.cv_report_ = multilabel_scores(gold, guess)
+        self.cv_params_ = {
+            "C": self.C_,
+            "decision": self.decision_,
+            "folds": int(folds.max()) + 1,
+            "modelled_codes": n_codes_modelled,
+        }
+        self.fallback_ = None
+        if self.fallback == "zero-shot":
+            rare = [
+                code
+                for j, code in enumerate(self.codebook.codes)
+                if not self.modelled_[j] and not self.constant_[j] and any(code.keywords.values())
+            ]
+            if rare:
+                sub = Codebook(
+                    id=self.codebook.id,
+                    version=self.codebook.version,
+                    title=self.codebook.title,
+                    codes=tuple(rare),
+                )
+                self.fallback_ = ZeroShotCoder(sub, seed=self.seed).fit(documents)
+        elif self.fallback not in ("never", None):
+            raise ValueError(f"fallback must be 'zero-shot' or 'never', not {self.fallback!r}")
+        return self
+
+    def _cv_predictions(self, P_all, targets, folds, rule, Y) -> np.ndarray:
+        """Out-of-fold code sets for the whole training set; thresholds are cross-fitted."""
+        m = int(self.modelled_.sum())
+        P_codes, p_any = P_all[:, :m], (P_all[:, m] if self.any_model_ else None)
+        full = np.zeros(Y.shape, dtype=bool)
+        if rule == "ef1":
+            pred = F.decode_ef1(P_codes, p_any)
+        else:
+            pred = np.zeros(P_codes.shape, dtype=bool)
+            for f in range(int(folds.max()) + 1):
+                test = folds == f
+                if not test.any():
+                    continue
+                thr = F.tune_thresholds(P_codes[~test], targets[~test, :m])
+                pred[test] = F.decode_thresholds(
+                    P_codes[test], thr, None if p_any is None else p_any[test]
+                )
+        full[:, self.modelled_] = pred
+        full[:, self.constant_] = True
+        return full
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("call fit(documents, labels) before code()")
+
+    # ---------------------------------------------------------------------------------------
+    def _probabilities(self, X) -> tuple[np.ndarray, np.ndarray | None]:
+        m = int(self.modelled_.sum())
+        S = X @ self.coef_.T + self.intercept_ if self.coef_.shape[0] else np.zeros((X.shape[0], 0))
+        P = F.sigmoid_scores(S, self.platt_) if S.shape[1] else S
+        return P[:, :m], (P[:, m] if self.any_model_ else None)
+
+    def predict_proba(self, documents: Sequence[Document]) -> np.ndarray:
+        """Calibrated probability per document and code (codebook order; 0 = not modelled)."""
+        self._check_fitted()
+        X = self._matrix([d.text for d in documents])
+        P_codes, _ = self._probabilities(X)
+        out = np.zeros((len(documents), len(self.code_ids_)))
+        out[:, self.modelled_] = P_codes
+        out[:, self.constant_] = 1.0
+        return out
+
+    def code(self, documents: Sequence[Document]) -> list[CodedDocument]:
+        self._check_fitted()
+        documents = _with_languages(documents)
+        if not documents:
+            return []
+        X = self._matrix([d.text for d in documents])
+        P_codes, p_any = self._probabilities(X)
+        if self.decision_ == "ef1":
+            pred = F.decode_ef1(P_codes, p_any)
+        else:
+            pred = F.decode_thresholds(P_codes, self.thresholds_, p_any)
+        modelled = np.flatnonzero(self.modelled_)
+        constant = np.flatnonzero(self.constant_)
+        fallback = self.fallback_.code(documents) if self.fallback_ is not None else None
+        evidence = self._evidence(documents, X, pred, modelled)
+        source = "embeddings" if self.embedder is not None else "supervised"
+        out = []
+        for i, doc in enumerate(documents):
+            assignments = []
+            for k in np.flatnonzero(pred[i]):
+                j = int(modelled[k])
+                spans, explanation = evidence[(i, int(k))]
+                assignments.append(
+                    CodeAssignment(
+                        code=self.code_ids_[j],
+                        score=_r(P_codes[i, k]),
+                        spans=spans,
+                        explanation=explanation,
+                        source=source,
+                    )
+                )
+            for j in constant:
+                spans = tuple(_passage_spans(doc.text, doc.language)[: self.max_spans])
+                assignments.append(
+                    CodeAssignment(
+                        code=self.code_ids_[j],
+                        score=1.0,
+                        spans=spans,
+                        explanation="every coded example has this code",
+                        source=source,
+                    )
+                )
+            if fallback is not None:
+                assignments.extend(fallback[i].codes)
+            out.append(
+                CodedDocument(
+                    id=doc.id,
+                    language=doc.language or "other",
+                    codes=_sorted_assignments(assignments),
+                )
+            )
+        return out
+
+    def _evidence(self, documents, X, pred, modelled) -> dict:
+        """Spans (best passages by the code's own model) and the strongest word features."""
+        names = self.features_.feature_names_
+        is_word = self.features_.is_word_feature()
+        n_lex = len(names)
+        quality = self.cv_report_.get("sample_f1")
+        out = {}
+        multi: list[tuple[int, int, int, int]] = []  # (doc, k, start, end)
+        doc_passages = {}
+        for i in np.flatnonzero(pred.any(axis=1)):
+            doc = documents[i]
+            spans = _passage_spans(doc.text, doc.language)
+            doc_passages[int(i)] = spans
+            if len(spans) > 1:
+                for k in np.flatnonzero(pred[i]):
+                    for s, e in spans:
+                        multi.append((int(i), int(k), s, e))
+        passage_scores = {}
+        if multi:
+            unique = sorted({(i, s, e) for i, _, s, e in multi})
+            row_of = {key: r for r, key in enumerate(unique)}
+            Xp = self._matrix([documents[i].text[s:e] for i, s, e in unique])
+            for i, k, s, e in multi:
+                r = row_of[(i, s, e)]
+                passage_scores[(i, k, s)] = float(
+                    (Xp[r] @ self.coef_[k]).item() + self.intercept_[k]
+                )
+        for i, spans_all in doc_passages.items():
+            row = X[i]
+            for k in np.flatnonzero(pred[i]):
+                k = int(k)
+                if len(spans_all) > 1:
+                    ranked = sorted(
+                        spans_all, key=lambda se: (-passage_scores[(i, k, se[0])], se[0])
+                    )
+                    positive = [se for se in ranked if passage_scores[(i, k, se[0])] > 0]
+                    chosen = sorted((positive or ranked[:1])[: self.max_spans])
+                else:
+                    chosen = list(spans_all)
+                cols = row.indices
+                contrib = row.data * self.coef_[k, cols]
+                lexical = cols < n_lex
+                words = [
+                    (float(c), names[col][2:])
+                    for col, c in zip(cols, contrib, strict=True)
+                    if c > 0 and col < n_lex and is_word[col]
+                ]
+                if not words:
+                    words = [
+                        (float(c), names[col][2:].strip())
+                        for col, c in zip(cols[lexical], contrib[lexical], strict=True)
+                        if c > 0
+                    ]
+                words.sort(key=lambda wc: (-wc[0], wc[1]))
+                top = [w for _, w in words[:4]]
+                numbers = [spans_all.index(se) + 1 for se in chosen]
+                where = "passage" if len(numbers) == 1 else "passages"
+                text = "learned from coded examples"
+                if top:
+                    text += f": strongest terms {', '.join(_quote(t) for t in top)}"
+                text += f"; {where} {', '.join(map(str, numbers))}"
+                if quality is not None:
+                    text += f"; cross-validated sample F1 {quality:.2f}"
+                out[(i, k)] = (tuple(chosen), text)
+        return out
+
+    def _review_margins(self, documents: Sequence[Document]):
+        self._check_fitted()
+        documents = _with_languages(documents)
+        X = self._matrix([d.text for d in documents])
+        P_codes, p_any = self._probabilities(X)
+        if P_codes.shape[1]:
+            margin = np.abs(P_codes - self.thresholds_[None, :]).min(axis=1)
+        else:
+            margin = np.ones(len(documents))
+        if p_any is not None:
+            margin = np.minimum(margin, np.abs(p_any - 0.5))
+        return documents, margin, X
+
+    # ---------------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """Plain JSON-able parameters and numpy arrays; see ``synthesis.io.save_model``."""
+        self._check_fitted()
+        feature_meta, feature_arrays = self.features_.get_state()
+        meta = {
+            "kind": "supervised",
+            "params": {
+                "seed": self.seed,
+                "cv_folds": self.cv_folds,
+                "C": self.C,
+                "c_grid": list(self.c_grid),
+                "decision": self.decision,
+                "word_ngrams": list(self.word_ngrams),
+                "char_ngrams": list(self.char_ngrams),
+                "min_df": list(self.min_df),
+                "class_weight": self.class_weight,
+                "min_positives": self.min_positives,
+                "fallback": self.fallback,
+                "embedding_weight": self.embedding_weight,
+                "max_spans": self.max_spans,
+            },
+            "embedder": None if self.embedder is None else type(self.embedder).__name__,
+            "codebook": self.codebook.to_dict(),
+            "code_ids": list(self.code_ids_),
+            "C_": self.C_,
+            "decision_": self.decision_,
+            "any_model_": self.any_model_,
+            "cv_report_": self.cv_report_,
+            "cv_params_": self.cv_params_,
+            "features": feature_meta,
+            "fallback_threshold": (
+                None if self.fallback_ is None else [float(t) for t in self.fallback_.thresholds_]
+            ),
+            "fallback_documents": None,
+        }
+        arrays = {
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "platt": self.platt_,
+            "thresholds": self.thresholds_,
+            "positives": self.positives_,
+            "modelled": self.modelled_,
+            "constant": self.constant_,
+        }
+        for key, value in feature_arrays.items():
+            arrays[f"features_{key}"] = value
+        if self.fallback_ is not None:
+            for language, profiles in sorted(self.fallback_.profiles_.items()):
+                arrays[f"fallback_factor_{language}"] = profiles.corpus_factor
+        return meta, arrays
+
+    @classmethod
+    def from_state(
+        cls, meta: Mapping, arrays: Mapping[str, np.ndarray], embedder=None
+    ) -> SupervisedCoder:
+        if meta.get("kind") != "supervised":
+            raise ValueError("not a supervised coder model")
+        if meta.get("embedder") and embedder is None:
+            raise ValueError(
+                f"this model was trained with embeddings ({meta['embedder']}); pass the embedder"
+            )
+        params = dict(meta["params"])
+        for key in ("c_grid", "word_ngrams", "char_ngrams", "min_df"):
+            params[key] = tuple(params[key])
+        self = cls(Codebook.from_dict(meta["codebook"]), embedder=embedder, **params)
+        self.code_ids_ = tuple(meta["code_ids"])
+        self.C_ = meta["C_"]
+        self.decision_ = meta["decision_"]
+        self.any_model_ = bool(meta["any_model_"])
+        self.cv_report_ = meta["cv_report_"]
+        self.cv_params_ = meta["cv_params_"]
+        self.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
+        self.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        self.platt_ = np.asarray(arrays["platt"], dtype=np.float64).reshape(2, -1)
+        self.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
+        self.positives_ = np.asarray(arrays["positives"])
+        self.modelled_ = np.asarray(arrays["modelled"], dtype=bool)
+        self.constant_ = np.asarray(arrays["constant"], dtype=bool)
+        feature_arrays = {
+            k[len("features_") :]: v for k, v in arrays.items() if k.startswith("features_")
+        }
+        self.features_ = F.LexicalFeatures.from_state(meta["features"], feature_arrays)
+        self.fallback_ = None
+        if meta.get("fallback_threshold") is not None:
+            rare = [
+                code
+                for j, code in enumerate(self.codebook.codes)
+                if not self.modelled_[j] and not self.constant_[j] and any(code.keywords.values())
+            ]
+            sub = Codebook(
+                id=self.codebook.id,
+                version=self.codebook.version,
+                title=self.codebook.title,
+                codes=tuple(rare),
+            )
+            zero = ZeroShotCoder(sub, seed=self.seed).fit(())
+            zero.thresholds_ = np.asarray(meta["fallback_threshold"], dtype=np.float64)
+            for key, value in arrays.items():
+                if key.startswith("fallback_factor_"):
+                    profiles = zero._profiles(key[len("fallback_factor_") :])
+                    profiles.corpus_factor = np.asarray(value, dtype=np.float64)
+                    profiles.matrix = sparse.csr_matrix(
+                        sparse.diags(profiles.corpus_factor) @ profiles.base
+                    )
+            self.fallback_ = zero
+        return self
+
+
+# ============================================================================================
+# Active learning
+# ============================================================================================
+
+
+def _similarity_features(documents: Sequence[Document]) -> sparse.csr_matrix:
+    """Character n-gram tf-idf of the texts, for telling near-identical texts apart."""
+    if not documents:
+        return sparse.csr_matrix((0, 0))
+    return F.LexicalFeatures(word_ngrams=(1, 1), char_ngrams=(3, 4)).fit_transform(
+        [d.text for d in documents]
+    )
+
+
+def suggest_for_review(
+    coder, documents: Sequence[Document], k: int = 20, max_similarity: float = 0.8
+) -> list[str]:
+    """Ids of the texts an analyst should code next.
+
+    Uncertainty sampling: texts whose calibrated scores sit closest to a decision threshold
+    come first; a text too similar (cosine > ``max_similarity``) to one already picked is
+    skipped, so that one batch does not ask the same question k times. Deterministic: ties go
+    to the smaller id.
+    """
+    if k <= 0 or not documents:
+        return []
+    documents, margin, X = coder._review_margins(documents)
+    order = sorted(
+        range(len(documents)), key=lambda i: (round(float(margin[i]), 6), documents[i].id)
+    )
+    X = F._l2(X) if X.shape[1] else X
+    picked: list[int] = []
+    skipped: list[int] = []
+    for i in order:
+        if len(picked) >= k:
+            break
+        if picked and X.shape[1]:
+            sims = (X[picked] @ X[i].T).toarray().ravel()
+            if sims.max() > max_similarity:
+                skipped.append(i)
+                continue
+        picked.append(i)
+    for i in skipped:
+        if len(picked) >= k:
+            break
+        picked.append(i)
+    return [documents[i].id for i in picked]
