@@ -28,5 +28,6 @@ urlpatterns += i18n_patterns(
     path("calls/<slug:slug>/", call_views.call_detail, name="call-detail"),
     path("", include("consulta.submissions.urls")),
     path("", include("consulta.publication.urls")),
+    path("", include("consulta.analysis.urls")),
     path("dev/outbox/", outbox.outbox, name="dev-outbox"),
 )

@@ -412,7 +412,8 @@ class ZeroShotCoder:
         elif self.threshold != "auto":
             raise ValueError(f"threshold must be 'auto' or a number, not {self.threshold!r}")
         elif labels and documents:
-            self.thresholds_ = self._from_labels(documents, labels, scored)
+            self._calibrate(documents, None, scored)  # the corpus's own cut is the prior
+            self.thresholds_ = self._from_labels(documents, labels, scored, self.thresholds_[0])
             self.threshold_source_ = f"labelled sample ({sum(d.id in labels for d in documents)})"
         elif scored is not None and len(scored.units) >= MIN_CALIBRATION_PASSAGES:
             values = np.clip(scored.scores[scored.scores > 0.01], 0.01, 0.9999)
@@ -483,8 +484,13 @@ class ZeroShotCoder:
         self.expanded_terms_ = added
         return added > 0
 
-    def _from_labels(self, documents, labels, scored) -> np.ndarray:
-        """Global threshold that maximises sample F1 on the coded sample."""
+    def _from_labels(self, documents, labels, scored, prior: float) -> np.ndarray:
+        """Global threshold that maximises sample F1 on the coded sample.
+
+        Thresholds within half a document's worth of F1 of the best count as equally good, and
+        the one nearest the corpus-calibrated ``prior`` wins: a sample of 20 should move the
+        threshold only when it clearly disagrees.
+        """
         index = [i for i, d in enumerate(documents) if d.id in labels]
         codes = {c: j for j, c in enumerate(self.code_ids_)}
         Y = np.zeros((len(index), len(codes)), dtype=bool)
@@ -492,13 +498,16 @@ class ZeroShotCoder:
             for c in labels[documents[i].id]:
                 if c in codes:
                     Y[row, codes[c]] = True
-        best = (-1.0, 0.0, DEFAULT_THRESHOLD)
-        for t in np.round(np.linspace(0.05, 0.9, 35), 4):
+        grid = sorted({*np.round(np.linspace(0.05, 0.9, 35), 4).tolist(), round(prior, 4)})
+        results = []
+        for t in grid:
             thr = np.full(len(codes), t)
             doc_scores = self._document_scores(scored, len(documents), thr)[index]
-            f = F.sample_f1(Y, doc_scores > 0)
-            best = max(best, (round(f, 10), -abs(t - DEFAULT_THRESHOLD), float(t)))
-        return np.full(len(codes), best[2])
+            results.append((F.sample_f1(Y, doc_scores > 0), float(t)))
+        tolerance = 0.5 / max(len(index), 1)
+        top = max(f for f, _ in results)
+        chosen = min((abs(t - prior), t) for f, t in results if f >= top - tolerance)[1]
+        return np.full(len(codes), chosen)
 
     # ---------------------------------------------------------------------------------------
     def _score(self, documents: Sequence[Document], corpus: bool = False) -> _Scored:
@@ -546,8 +555,7 @@ class ZeroShotCoder:
             self.embedding_threshold_ = F.otsu(sims.ravel())
             self.embedding_spread_ = float(max(sims.std(), 1e-6))
         z = (sims - self.embedding_threshold_) / self.embedding_spread_
-        self._last_embedding = 1.0 / (1.0 + np.exp(-2.0 * z))
-        return self._last_embedding * 0.999
+        return 0.999 / (1.0 + np.exp(-2.0 * z))
 
     def _unit_decisions(self, scored: _Scored, thresholds: np.ndarray) -> np.ndarray:
         S = scored.scores
@@ -908,7 +916,7 @@ class SupervisedCoder:
                     title=self.codebook.title,
                     codes=tuple(rare),
                 )
-                self.fallback_ = ZeroShotCoder(sub, seed=self.seed).fit(documents)
+                self.fallback_ = ZeroShotCoder(sub, seed=self.seed, expand=0).fit(documents)
         elif self.fallback not in ("never", None):
             raise ValueError(f"fallback must be 'zero-shot' or 'never', not {self.fallback!r}")
         return self
@@ -1183,7 +1191,7 @@ class SupervisedCoder:
                 title=self.codebook.title,
                 codes=tuple(rare),
             )
-            zero = ZeroShotCoder(sub, seed=self.seed).fit(())
+            zero = ZeroShotCoder(sub, seed=self.seed, expand=0).fit(())
             zero.thresholds_ = np.asarray(meta["fallback_threshold"], dtype=np.float64)
             for key, value in arrays.items():
                 if key.startswith("fallback_factor_"):

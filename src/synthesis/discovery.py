@@ -174,9 +174,16 @@ class ThemeDiscoverer:
         unit_sim = np.zeros(n_units)
         unit_theme[fit_idx], unit_sim[fit_idx] = self._nearest(x_fit, has_fit)
         rest = np.setdiff1d(np.arange(n_units), fit_idx, assume_unique=True)
+        if rest.size:
+            fast = _KnownTerms(
+                [unit_text[i] for i in fit_idx.tolist()],
+                [unit_lang[i] for i in fit_idx.tolist()],
+                self.vocabulary_,
+                index,
+            )
         for lo in range(0, rest.size, self.batch_size):
             part = rest[lo : lo + self.batch_size].tolist()
-            feats = [_features(unit_text[i], unit_lang[i], index) for i in part]
+            feats = [fast.features(unit_text[i], unit_lang[i]) for i in part]
             x, has = self._embed(
                 [unit_text[i] for i in part], [t for t, _ in feats], [c for _, c in feats]
             )
@@ -273,7 +280,7 @@ class ThemeDiscoverer:
             if n_comp >= 2:
                 from sklearn.decomposition import TruncatedSVD
 
-                svd = TruncatedSVD(n_components=n_comp, random_state=self.seed, n_iter=5)
+                svd = TruncatedSVD(n_components=n_comp, random_state=self.seed, n_iter=4)
                 svd.fit(x)
                 self.svd_ = svd
 
@@ -540,6 +547,7 @@ def _concept_index(concepts) -> _ConceptIndex:
 _MARKS = "\u00ad\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 _WORD_RE = re.compile(rf"[\w{_MARKS}]+(?:[-\u2010\u2011][\w{_MARKS}]+)*")  # one class: fast
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_OR_WORD_RE = re.compile(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[\w{_MARKS}]+")
 
 
 class _WordTerms(dict):
@@ -597,6 +605,78 @@ def _count_matrix(lists, vocab: dict | None, n: int, width: int | None = None) -
     )
     m.sum_duplicates()
     return m
+
+
+class _KnownTerms:
+    """Terms of texts beyond the fitting sample, from words the sample already taught us.
+
+    Lemmatising every rare word (names, typos) of a million texts would dominate the run, and a
+    word the model never saw cannot change its theme; so only known surface words are looked up,
+    plus a case-folded match against the vocabulary. Chinese is matched greedily (longest first)
+    against the vocabulary's words instead of being segmented again. Built from this fit's sample
+    only, so the result never depends on what the process analysed before.
+    """
+
+    def __init__(self, texts, languages, vocabulary, index: _ConceptIndex) -> None:
+        self.index = index
+        self.tables: dict[str, dict[str, str]] = {}
+        for text, language in zip(texts, languages, strict=True):
+            if language == "zh" or language not in text_mod.LANGUAGES:
+                continue
+            shared = _WORD_TERMS.get(language)
+            if shared is None:
+                continue
+            table = self.tables.setdefault(language, {})
+            for word in _WORD_RE.findall(text):
+                if word not in table:
+                    table[word] = shared[word]
+        self.known = {t for t in vocabulary if " " not in t}
+        for sequences in index.sequences.values():
+            for seq in sequences:
+                self.known.update(seq)
+        self.han_words = {t for t in self.known if _HAN_RE.search(t)}
+        self.han_longest = max((len(t) for t in self.han_words), default=0)
+
+    def terms(self, text: str, language: str) -> list[str]:
+        if language == "zh" or (language not in text_mod.LANGUAGES and _HAN_RE.search(text)):
+            return self._han_terms(text)
+        get = self.tables.get(language, {}).get
+        known = self.known
+        out = []
+        for word in _WORD_RE.findall(text):
+            term = get(word)
+            if term is None:
+                folded = word.casefold()
+                term = folded if folded in known else ""
+            if term:
+                out.append(term)
+        return out
+
+    def _han_terms(self, text: str) -> list[str]:
+        out = []
+        words, longest = self.han_words, self.han_longest
+        for run in _HAN_OR_WORD_RE.findall(text):
+            if not _HAN_RE.match(run):
+                folded = run.casefold()
+                if folded in self.known:
+                    out.append(folded)
+                continue
+            i = 0
+            while i < len(run):
+                for size in range(min(longest, len(run) - i), 0, -1):
+                    piece = run[i : i + size]
+                    if piece in words:
+                        out.append(piece)
+                        i += size
+                        break
+                else:
+                    i += 1
+        return out
+
+    def features(self, text: str, language: str):
+        terms = self.terms(text, language)
+        pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+        return terms + pairs, self.index.match(terms, language)
 
 
 def _short_label(keywords: Sequence[str]) -> str:

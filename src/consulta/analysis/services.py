@@ -112,8 +112,10 @@ def _queue_run(run: AnalysisRun) -> None:
         analyse_chunk.enqueue(chunk_id)
 
 
-def analysis_resume(*, run: AnalysisRun) -> int:
+def analysis_resume(*, actor, run: AnalysisRun) -> int:
     """Queue again every chunk not done (after a crash, or a worker that vanished); done ones stay."""
+    _require_analyst(actor)
+    _audit(run=run, actor=actor, action="run_resumed", target=f"run {run.pk}")
     with transaction.atomic():
         run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
         if run.status == AnalysisRun.Status.DONE:
@@ -351,6 +353,8 @@ def theme_merge(*, actor, themes: Sequence[Theme], label: str) -> Theme:
     _require_analyst(actor)
     if len(themes) < 2:
         raise ValidationError(_("Choose at least two themes to merge."))
+    if len({t.run_id for t in themes}) != 1 or any(t.state != Theme.State.CANDIDATE for t in themes):
+        raise ValidationError(_("Only candidate themes of the same run can be merged."))
     target, *others = themes
     from consulta.analysis.models import ThemeMember
 

@@ -22,6 +22,7 @@ Decisions, kept stable across releases (tests assert them literally):
   are lists, an unanswered question is ``null``, and text is never altered (no apostrophes).
 * **Links** (``url``, ``attachments``) point to the English pages, as the API's do, so that a file
   is the same whichever language it was downloaded in.
+* **Rate**: one address may download ``CONSULTA_OPEN_DATA_RATE`` times (default ``60/h``; then 429).
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
 
 from consulta import languages, regions
 from consulta.calls.models import Call, Question, QuestionType
@@ -276,10 +279,23 @@ def _translations(call: Call, field: str) -> dict[str, str]:
     return result
 
 
-def open_data(request: HttpRequest, slug: str, fmt: str) -> StreamingHttpResponse:
+def _rate(group, request) -> str:
+    return getattr(settings, "CONSULTA_OPEN_DATA_RATE", "60/h")
+
+
+def open_data(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("No such format")
     call = _visible_call(request, slug)
+    # A full download reads every published row: limit how often one address may ask for it.
+    if is_ratelimited(request, group="consulta.open-data", key="ip", rate=_rate, increment=True):
+        response = HttpResponse(
+            _("Too many downloads from your address: please try again later."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "600"
+        return response
     questions = answer_questions(call)
     header = columns(call, questions)
     now = timezone.now().astimezone(call.zone)

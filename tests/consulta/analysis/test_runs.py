@@ -57,7 +57,7 @@ def test_it_retries_a_failed_chunk_and_resumes_an_interrupted_run(small_call, an
     # The "worker" dies here; later someone resumes the run and it completes.
     run.refresh_from_db()
     assert run.status in (AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING)
-    services.analysis_resume(run=run)
+    services.analysis_resume(actor=analyst, run=run)
     run = services.analysis_run_inline(run=run)
     assert run.status == AnalysisRun.Status.DONE and run.chunks.filter(status="done").count() == 3
 

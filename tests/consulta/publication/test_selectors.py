@@ -35,7 +35,11 @@ def test_it_filters_by_region_language_country_and_type(wsis20_published):
 
 
 def test_it_finds_words_in_every_language_including_chinese_without_spaces(wsis20_published):
-    for query, language in (("人工智能", "zh"), ("искусственный интеллект", "ru"), ("الذكاء الاصطناعي", "ar")):
+    for query, language in (
+        ("人工智能", "zh"),
+        ("искусственный интеллект", "ru"),
+        ("الذكاء الاصطناعي", "ar"),
+    ):
         items = walk(wsis20_published, query=query)
         assert items and any(i.language == language for i in items), query
     french = walk(wsis20_published, query="connectivite")  # accents are optional
@@ -43,11 +47,14 @@ def test_it_finds_words_in_every_language_including_chinese_without_spaces(wsis2
 
 
 def test_it_sorts_search_results_by_relevance(wsis20_published):
-    by_relevance = contribution_page(call=wsis20_published, query="blockchain", sort="relevance", page_size=50)
+    by_relevance = contribution_page(
+        call=wsis20_published, query="blockchain", sort="relevance", page_size=50
+    )
     by_date = contribution_page(call=wsis20_published, query="blockchain", page_size=50)
     assert by_relevance.sort == "relevance" and by_relevance.items
     assert {i.pk for i in by_relevance.items} == {i.pk for i in by_date.items}
     assert all("blockchain" in i.search_document for i in by_relevance.items)
+
     # The densest mention ranks first: the top result mentions it more per word than the last.
     def density(item):
         words = item.search_document.split()
@@ -60,7 +67,9 @@ def test_it_finds_nothing_in_private_or_withdrawn_contributions(wsis20_published
     from consulta.submissions.models import Submission
 
     private = Submission.objects.filter(call=wsis20_published, consent="private").first()
-    phrase = " ".join(next(v for v in private.current_version.answers.values() if isinstance(v, str)).split()[:6])
+    phrase = " ".join(
+        next(v for v in private.current_version.answers.values() if isinstance(v, str)).split()[:6]
+    )
     assert all(i.submission_id != private.pk for i in walk(wsis20_published, query=phrase))
     with pytest.raises(Exception) as missing:
         public_contribution(reference=private.reference)

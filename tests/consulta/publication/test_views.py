@@ -20,7 +20,9 @@ def test_it_lists_and_shows_contributions_in_every_language(client, wsis20_publi
 
 
 def test_it_never_shows_names_or_emails_of_anonymous_authors(client, wsis20_published):
-    contribution = Contribution.objects.filter(state="published", consent="publish_anonymous").first()
+    contribution = Contribution.objects.filter(
+        state="published", consent="publish_anonymous"
+    ).first()
     respondent = contribution.submission.respondent
     html = client.get(f"/en/contributions/{contribution.reference}/").content.decode()
     assert respondent.name not in html and respondent.email not in html
@@ -41,10 +43,17 @@ def test_it_serves_a_consented_attachment_as_a_download(client, wsis20_published
     response = client.get(f"/en/contributions/{contribution.reference}/files/{attachment_id}/")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
-    private = Submission.objects.filter(call=wsis20_published, consent="private").exclude(attachments=None).first()
+    private = (
+        Submission.objects.filter(call=wsis20_published, consent="private")
+        .exclude(attachments=None)
+        .first()
+    )
     if private is not None:
         other = private.attachments.first()
-        assert client.get(f"/en/contributions/{contribution.reference}/files/{other.pk}/").status_code == 404
+        assert (
+            client.get(f"/en/contributions/{contribution.reference}/files/{other.pk}/").status_code
+            == 404
+        )
 
 
 def test_it_searches_and_filters_from_the_page(client, wsis20_published):
@@ -56,4 +65,6 @@ def test_it_searches_and_filters_from_the_page(client, wsis20_published):
 def test_it_offers_a_citation(client, wsis20_published):
     contribution = Contribution.objects.filter(state="published").first()
     html = client.get(f"/en/contributions/{contribution.reference}/").content.decode()
-    assert "Cite this contribution" in html and f"/en/contributions/{contribution.reference}/" in html
+    assert (
+        "Cite this contribution" in html and f"/en/contributions/{contribution.reference}/" in html
+    )

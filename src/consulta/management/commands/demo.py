@@ -39,6 +39,7 @@ class Command(BaseCommand):
         loaded = load_demo_submissions(call=wsis20)
         publish_demo(call=wsis20)
         call_seed(slug="practice")
+        self._analyse(wsis20)
         self.stdout.write(
             f"Seeded calls: {wsis20.slug} ({loaded.created + loaded.skipped_existing} demo submissions), practice."
         )
@@ -63,6 +64,22 @@ class Command(BaseCommand):
             finally:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+    def _analyse(self, call) -> None:
+        """Analyse the demo call once (about a minute); later starts reuse the finished run."""
+        from consulta.accounts.actors import SYSTEM
+        from consulta.analysis import services as analysis
+
+        run = analysis.latest_run(call)
+        if run is None:
+            self.stdout.write("Analysing the WSIS+20 demo submissions (once; about a minute)…")
+            run = analysis.analysis_start(actor=SYSTEM, call=call)
+            run = analysis.analysis_run_inline(run=run)
+        try:
+            from consulta.reporting.services import report_publish
+        except ImportError:
+            return
+        report_publish(actor=SYSTEM, run=run)
 
     @transaction.atomic
     def _demo_staff(self) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             if run is None:
                 raise CommandError(f"No run {resume} for {call}.")
             if not wait:
-                self.stdout.write(f"Queued {services.analysis_resume(run=run)} unfinished chunk(s) of run {run.pk}.")
+                self.stdout.write(f"Queued {services.analysis_resume(actor=SYSTEM, run=run)} unfinished chunk(s) of run {run.pk}.")
                 return
         else:
             try:
