@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "consulta.submissions",
     "consulta.publication",
     "consulta.analysis",
+    "consulta.reporting",
     "simple_history",
     "django_ratelimit",
     "ninja",

@@ -4,8 +4,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from consulta import outbox
-from consulta.publication import api as public_api
 from consulta.calls import views as call_views
+from consulta.publication import api as public_api
 from consulta.publication.sitemaps import SITEMAPS
 
 admin.site.site_header = "Consulta"
@@ -29,5 +29,6 @@ urlpatterns += i18n_patterns(
     path("", include("consulta.submissions.urls")),
     path("", include("consulta.publication.urls")),
     path("", include("consulta.analysis.urls")),
+    path("", include("consulta.reporting.urls")),
     path("dev/outbox/", outbox.outbox, name="dev-outbox"),
 )

@@ -70,7 +70,9 @@ class ThemeDiscoverer:
     similarity_floor: cosine similarity to the nearest theme below which a text stays unassigned.
     concepts: codebooks whose multilingual keywords become shared features ("builtin" = the five
         built-in codebooks, None = none, or a sequence of Codebook objects).
-    concept_weight: weight of the concept block against the TF-IDF block (both unit length).
+    concept_weight: weight of the concept block against the TF-IDF block (both unit length);
+        "auto": 1.5 when no language has 90 % of the texts (themes then gather languages),
+        else 0.5.
     sample_size: texts used to fit; the rest are assigned to the nearest theme.
     """
 
@@ -85,7 +87,7 @@ class ThemeDiscoverer:
         n_components: int = 100,
         max_features: int = 20_000,
         concepts: str | Sequence | None = "builtin",
-        concept_weight: float = 0.5,
+        concept_weight: float | str = "auto",
         n_keywords: int = 10,
         n_quotes: int = 5,
         sample_size: int = 20_000,
@@ -154,6 +156,7 @@ class ThemeDiscoverer:
         else:
             fit_idx = np.arange(n_units)
         index = self._concept_index
+        self.concept_weight_ = self._concept_weight([unit_lang[i] for i in fit_idx.tolist()])
         fit_terms = [_features(unit_text[i], unit_lang[i], index) for i in fit_idx.tolist()]
         self._fit_space([t for t, _ in fit_terms], [c for _, c in fit_terms])
         x_fit, has_fit = self._embed(
@@ -292,12 +295,23 @@ class ThemeDiscoverer:
             tf = _l2(tf @ sp.diags(self.idf_))
         blocks = [tf]
         n_concepts = self._concept_index.n_concepts
-        if n_concepts and self.concept_weight > 0:
+        if n_concepts and self.concept_weight_ > 0:
             cm = _count_matrix(concept_lists, None, n, n_concepts)
             cm.data[:] = 1.0
-            cm = _l2(cm @ sp.diags(self.concept_idf_)) * self.concept_weight
+            cm = _l2(cm @ sp.diags(self.concept_idf_)) * self.concept_weight_
             blocks.append(cm)
         return _l2(sp.hstack(blocks, format="csr"))
+
+    def _concept_weight(self, languages: Sequence[str]) -> float:
+        """Concepts bridge languages; when nearly all texts share one, they mostly blur it."""
+        if self.concept_weight != "auto":
+            return float(self.concept_weight)
+        if not languages:
+            return 0.5
+        counts: dict[str, int] = {}
+        for language in languages:
+            counts[language] = counts.get(language, 0) + 1
+        return 0.5 if max(counts.values()) >= 0.9 * len(languages) else 1.5
 
     def _embed(self, texts, term_lists, concept_lists) -> tuple[np.ndarray, np.ndarray]:
         """Unit-length vectors and whether each unit had anything to go on."""

@@ -322,6 +322,24 @@ def test_it_always_gives_a_confident_text_at_least_its_top_code(shop_model):
     assert all(c.codes for c in coded)  # every training example had a code
 
 
+def test_it_leaves_texts_uncoded_when_the_examples_say_some_texts_have_no_code():
+    documents, labels = _reviews()
+    for n, text in enumerate(
+        ["Thanks.", "No comment.", "Nothing to add.", "All fine, thank you.", "No opinion."] * 2
+    ):
+        documents.append(Document(f"q{n}", text, "en"))
+        labels[f"q{n}"] = []
+    coder = SupervisedCoder(Codebook.from_dict(SHOP), cv_folds=3).fit(documents, labels)
+    assert coder.any_model_
+    coded = _codes(
+        coder.code(
+            [Document("a", "No comment, thanks.", "en"), Document("b", "Too expensive.", "en")]
+        )
+    )
+    assert coded["a"] == set()
+    assert "price" in coded["b"]
+
+
 def test_it_handles_rare_codes_without_guessing(shop_model):
     coder, documents, _ = shop_model
     assert not any("parking" in {a.code for a in c.codes} for c in coder.code(documents))

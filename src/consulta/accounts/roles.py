@@ -18,12 +18,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "submissions": ("change_submission", "view_"),
         "publication": ("change_", "view_"),
         "analysis": ("view_",),
+        "reporting": ("add_", "view_"),
     },
     ANALYST: {
         "calls": ("view_",),
         "submissions": ("view_",),
         "publication": ("view_",),
         "analysis": ("add_", "change_", "delete_", "view_"),
+        "reporting": ("view_",),
     },
 }
 

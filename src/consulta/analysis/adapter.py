@@ -9,11 +9,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import yaml
-from synthesis.codebook import Codebook
-from synthesis.coding import CodedDocument
-from synthesis.coding import CodeAssignment as SynthesisAssignment
-from synthesis.io import read_codebook
-from synthesis.text import Document
 
 from consulta.analysis.models import (
     BUILTIN_CODEBOOKS,
@@ -26,6 +21,11 @@ from consulta.analysis.models import (
 )
 from consulta.calls.models import QuestionType
 from consulta.submissions.models import Submission, SubmissionVersion
+from synthesis.codebook import Codebook
+from synthesis.coding import CodeAssignment as SynthesisAssignment
+from synthesis.coding import CodedDocument
+from synthesis.io import read_codebook
+from synthesis.text import Document
 
 TEXT_TYPES = (QuestionType.LONG_TEXT, QuestionType.SHORT_TEXT)
 

@@ -153,6 +153,9 @@ class ResponseReview(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "version"], name="review_once")]
 
+    def __str__(self) -> str:
+        return f"review of {self.version_id} in run {self.run_id}"
+
 
 class Theme(models.Model):
     class State(models.TextChoices):
@@ -187,6 +190,9 @@ class ThemeMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["theme", "version", "question_key"], name="theme_member_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}:{self.question_key}"
 
 
 class DuplicateGroup(models.Model):

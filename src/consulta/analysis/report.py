@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
-from synthesis import report as content
-from synthesis.aggregate import cross_tab
 
 from consulta.analysis import adapter
 from consulta.analysis.models import AnalysisRun, Theme
@@ -24,6 +22,8 @@ from consulta.calls.models import Call
 from consulta.publication.models import Contribution
 from consulta.submissions.models import SubmissionVersion
 from consulta.submissions.selectors import submissions_received
+from synthesis import report as content
+from synthesis.aggregate import cross_tab
 
 # (section id, English title, codebook, questions the findings draw on or None for all, kind filter)
 SECTIONS = (

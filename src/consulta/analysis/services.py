@@ -15,16 +15,13 @@ import time
 from collections.abc import Sequence
 from functools import lru_cache
 
-import synthesis
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from synthesis.coding import ZeroShotCoder
-from synthesis.discovery import ThemeDiscoverer
-from synthesis.duplicates import DuplicateFinder
 
+import synthesis
 from consulta.analysis import adapter
 from consulta.analysis.models import (
     BUILTIN_CODEBOOKS,
@@ -37,6 +34,9 @@ from consulta.analysis.models import (
 )
 from consulta.calls.models import Call
 from consulta.submissions.models import SubmissionVersion
+from synthesis.coding import ZeroShotCoder
+from synthesis.discovery import ThemeDiscoverer
+from synthesis.duplicates import DuplicateFinder
 
 CHUNK_SIZE = 500
 FIT_SAMPLE = 20_000

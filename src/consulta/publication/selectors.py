@@ -81,10 +81,10 @@ def contribution_page(
         if matching is None:
             queryset = queryset.none()
         else:
-            queryset = queryset.filter(pk__in=RawSQL(*matching))
+            queryset = queryset.filter(pk__in=RawSQL(*matching))  # noqa: S611 - fixed SQL, query as a parameter
             if sort == "relevance":
                 expression, params, higher_is_better = search.rank_expression(query)
-                ordered = queryset.annotate(rank=RawSQL(expression, params)).order_by(
+                ordered = queryset.annotate(rank=RawSQL(expression, params)).order_by(  # noqa: S611 - parameters
                     "-rank" if higher_is_better else "rank", "-pk"
                 )
                 start = min(int(cursor), MAX_RELEVANCE_RESULTS) if cursor and cursor.isdigit() else 0

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consulta.publication import search
-from consulta.publication.models import Contribution, ContributionCode, ModerationEvent, PublicationPolicy
+from consulta.publication.models import (
+    Contribution,
+    ContributionCode,
+    ModerationEvent,
+    PublicationPolicy,
+)
 from consulta.publication.pii import find_personal_data
 from consulta.submissions.models import Consent, Submission, SubmissionVersion
 

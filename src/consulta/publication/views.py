@@ -7,7 +7,12 @@ from django.shortcuts import get_object_or_404, render
 
 from consulta import regions
 from consulta.calls.selectors import calls_visible_to
-from consulta.publication.selectors import FILTERS, contribution_page, facet_counts, public_contribution
+from consulta.publication.selectors import (
+    FILTERS,
+    contribution_page,
+    facet_counts,
+    public_contribution,
+)
 from consulta.submissions.models import Attachment, StakeholderType
 from consulta.submissions.receipts import answers_by_section
 

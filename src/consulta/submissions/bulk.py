@@ -30,7 +30,6 @@ from consulta import regions
 from consulta.calls.models import Call, Timeliness
 from consulta.submissions.answers import RESPONDENT_KEYS, clean_answers, questionnaire
 from consulta.submissions.attachments import AttachmentRejected, InspectedFile, inspect_upload
-from consulta.submissions.signals import submissions_imported
 from consulta.submissions.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -42,6 +41,7 @@ from consulta.submissions.models import (
     SubmissionVersion,
     canonical_hash,
 )
+from consulta.submissions.signals import submissions_imported
 
 FORMATS = ("jsonl", "csv", "xlsx")
 MULTI_SEPARATOR = " | "

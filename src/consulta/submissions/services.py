@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from consulta.calls.models import Call, QuestionType, Timeliness
 from consulta.submissions import attachments as files
 from consulta.submissions.answers import CleanedAnswers, clean_answers, questionnaire
-from consulta.submissions.signals import submission_changed
 from consulta.submissions.models import (
     Attachment,
     Respondent,
@@ -32,6 +31,7 @@ from consulta.submissions.models import (
     canonical_hash,
     new_reference,
 )
+from consulta.submissions.signals import submission_changed
 
 
 class SubmissionClosed(Exception):

@@ -123,7 +123,7 @@ def test_it_imports_csv_and_xlsx_with_the_same_column_names(open_call):
 
 
 def test_it_imports_attachments_checked_like_uploads(open_call):
-    good = {"filename": "../paper.pdf", "content_base64": base64.b64encode("Texto del anexo.\n".encode()).decode()}
+    good = {"filename": "../paper.pdf", "content_base64": base64.b64encode(b"Texto del anexo.\n").decode()}
     submissions_import(call=open_call, records=read_records(jsonl(line(attachments=[good])), "jsonl"))
     version = SubmissionVersion.objects.get()
     (attachment,) = version.attachments.all()

@@ -48,6 +48,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  WSIS+20 call:     {base}/en/calls/wsis20/")
         self.stdout.write(f"  Practice call:    {base}/en/calls/practice/")
+        self.stdout.write(f"  Contributions:    {base}/en/calls/wsis20/contributions/")
+        self.stdout.write(f"  Preliminary Results: {base}/en/calls/wsis20/preliminary-results/")
+        self.stdout.write(f"  Analysts' workspace: {base}/en/analysis/")
         self.stdout.write(f"  Administration:   {base}/admin/")
         self.stdout.write(f"  E-mail outbox:    {base}/en/dev/outbox/")
         for username, password in credentials:
