@@ -94,6 +94,8 @@ class DuplicateFinder:
     campaign_min_size: connected groups of at least this many responses are campaigns.
     template_min_shingles / template_overlap: two texts share a template when at least this
         many shingles and this share of the smaller text's shingles are common.
+    campaign_jaccard: a campaign keeps only texts with at least this estimated Jaccard
+        similarity to its central text (pairwise links can chain far from the template).
     min_tokens: texts shorter than this are only matched exactly ("Yes", "N/A" are no campaign).
     """
 
@@ -109,6 +111,7 @@ class DuplicateFinder:
         template_overlap: float = 0.75,
         template_jaccard: float = 0.6,
         template_min_shingles: int = 40,
+        campaign_jaccard: float = 0.5,
         min_tokens: int = 5,
         candidate_threshold: float = 0.5,
         batch_size: int = 25_000,
@@ -122,6 +125,7 @@ class DuplicateFinder:
         self.template_overlap = template_overlap
         self.template_jaccard = template_jaccard
         self.template_min_shingles = template_min_shingles
+        self.campaign_jaccard = campaign_jaccard
         self.min_tokens = min_tokens
         self.candidate_threshold = candidate_threshold
         self.batch_size = batch_size
@@ -175,28 +179,31 @@ class DuplicateFinder:
         eligible = n_tokens >= self.min_tokens
         near_a, near_b, tmpl_a, tmpl_b = self._links(sigs, set_size, eligible)
 
+        # Campaigns: big enough connected groups, trimmed to texts close to their centre.
         comp_all = _components(n_unique, np.r_[near_a, tmpl_a], np.r_[near_b, tmpl_b])
         comp_docs = np.bincount(comp_all, weights=copies, minlength=n_unique)
-        is_campaign = eligible & (comp_docs[comp_all] >= self.campaign_min_size)
-        keep = ~is_campaign[near_a]
-        comp_near = _components(n_unique, near_a[keep], near_b[keep])
-
-        for kind, comp, mask in (
-            ("near", comp_near, eligible & ~is_campaign),
-            ("campaign", comp_all, is_campaign),
+        is_campaign = np.zeros(n_unique, dtype=bool)
+        for part in _parts(
+            np.flatnonzero(eligible & (comp_docs[comp_all] >= self.campaign_min_size)), comp_all
         ):
-            uniq = np.flatnonzero(mask)
-            if kind == "near":
-                distinct = np.bincount(comp[uniq], minlength=n_unique)
-                uniq = uniq[distinct[comp[uniq]] >= 2]
-            if uniq.size == 0:
+            rep = self._central(part, sigs, copies)
+            # Chains of pairwise links can drift far from the template: keep the close ones.
+            part = part[(sigs[part] == sigs[rep]).mean(axis=1) >= self.campaign_jaccard]
+            if copies[part].sum() < self.campaign_min_size:
                 continue
-            uniq = uniq[np.argsort(comp[uniq], kind="stable")]  # stays in id order within
-            cuts = np.flatnonzero(np.diff(comp[uniq])) + 1
-            for part in np.split(uniq, cuts):
-                members = tuple(sorted(ids[i] for u in part.tolist() for i in docs_of(u)))
-                rep = self._central(part, sigs, copies)
-                groups.append(DuplicateGroup(kind, members, ids[first_doc[rep]]))
+            is_campaign[part] = True
+            members = tuple(sorted(ids[i] for u in part.tolist() for i in docs_of(u)))
+            groups.append(DuplicateGroup("campaign", members, ids[first_doc[rep]]))
+
+        # Near groups among the rest: at least two distinct texts joined by near links.
+        keep = ~(is_campaign[near_a] | is_campaign[near_b])
+        comp_near = _components(n_unique, near_a[keep], near_b[keep])
+        uniq = np.flatnonzero(eligible & ~is_campaign)
+        distinct = np.bincount(comp_near[uniq], minlength=n_unique)
+        for part in _parts(uniq[distinct[comp_near[uniq]] >= 2], comp_near):
+            rep = self._central(part, sigs, copies)
+            members = tuple(sorted(ids[i] for u in part.tolist() for i in docs_of(u)))
+            groups.append(DuplicateGroup("near", members, ids[first_doc[rep]]))
 
         groups.sort(key=lambda g: (_KIND_ORDER[g.kind], -len(g.members), g.members[0]))
         self.groups_ = groups
@@ -306,11 +313,10 @@ class DuplicateFinder:
             for a, b in ((order[head[second]], order[second]), (order[second - 1], order[second])):
                 lo_, hi_ = np.minimum(a, b), np.maximum(a, b)
                 pair_keys.append(lo_.astype(np.int64) * m + hi_)
+            pair_keys = [_sorted_unique(np.concatenate(pair_keys))]  # memory stays ~ distinct pairs
         if not pair_keys:
             return empty, empty, empty, empty
-        keys = np.concatenate(pair_keys)
-        keys.sort()
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+        keys = pair_keys[0]
         a, b = idx[keys // m], idx[keys % m]
         ok = a != b
         a, b = a[ok], b[ok]
@@ -389,6 +395,19 @@ def _shingles(th: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarr
         pair = th[:0]
         pair_doc = doc_of_token[:0]
     return np.concatenate([uni, pair]), np.concatenate([doc_of_token, pair_doc])
+
+
+def _parts(nodes: np.ndarray, labels: np.ndarray) -> list[np.ndarray]:
+    """Nodes split by component label; each part stays in node (id) order."""
+    if nodes.size == 0:
+        return []
+    nodes = nodes[np.argsort(labels[nodes], kind="stable")]
+    return np.split(nodes, np.flatnonzero(np.diff(labels[nodes])) + 1)
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    keys.sort()
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

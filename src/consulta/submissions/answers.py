@@ -30,6 +30,9 @@ RESPONDENT_KEYS = (
 TRUE_VALUES = {"yes", "true", "1", "on"}
 FALSE_VALUES = {"no", "false", "0", "off", ""}
 DEFAULT_TEXT_LIMIT = 100_000
+# Built once: Django rebuilds ``Choices.values`` on every access, which shows in bulk imports.
+STAKEHOLDER_TYPES = frozenset(StakeholderType.values)
+LANGUAGE_CODES = frozenset(LanguageCode.values)
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,9 @@ def _respondent_value(key: str, value: Any) -> Any:
         if text in FALSE_VALUES:
             return False
         raise ValidationError(_("Please answer yes or no."))
-    if key == "stakeholder_type" and value and value not in StakeholderType.values:
+    if key == "stakeholder_type" and value and value not in STAKEHOLDER_TYPES:
         raise ValidationError(_("Please choose a stakeholder type from the list."))
-    if key == "language" and value and value not in LanguageCode.values:
+    if key == "language" and value and value not in LANGUAGE_CODES:
         raise ValidationError(_("Please choose one of the six languages."))
     return value
 

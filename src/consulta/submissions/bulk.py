@@ -44,6 +44,8 @@ from consulta.submissions.models import (
 from consulta.submissions.signals import submissions_imported
 
 FORMATS = ("jsonl", "csv", "xlsx")
+SOURCES = frozenset(Source.values)
+CONSENTS = frozenset(Consent.values)
 MULTI_SEPARATOR = " | "
 BATCH = 2000
 EXPORT_COLUMNS = (
@@ -172,10 +174,10 @@ def _check(record: dict[str, Any], line: int, call: Call, specs, respondent_spec
     if received_at is None or received_at.tzinfo is None:
         return "submitted_at must be a date and time with its UTC offset, e.g. 2025-03-01T10:00:00+01:00"
     source = str(record.get("source") or Source.IMPORT)
-    if source not in Source.values:
+    if source not in SOURCES:
         return f"source must be one of {', '.join(Source.values)}, not {source!r}"
     consent = str(record.get("consent") or "")
-    if consent not in Consent.values:
+    if consent not in CONSENTS:
         return f"consent must be one of {', '.join(Consent.values)}, not {consent!r}"
     respondent = record.get("respondent") or {}
     answers = record.get("answers") or {}
