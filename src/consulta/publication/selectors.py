@@ -87,7 +87,7 @@ def contribution_page(
                 ordered = queryset.annotate(rank=RawSQL(expression, params)).order_by(  # noqa: S611 - parameters
                     "-rank" if higher_is_better else "rank", "-pk"
                 )
-                start = min(int(cursor), MAX_RELEVANCE_RESULTS) if cursor and cursor.isdigit() else 0
+                start = min(int(cursor), MAX_RELEVANCE_RESULTS) if cursor and cursor.isascii() and cursor.isdigit() else 0
                 items = list(ordered[start : start + page_size + 1])
                 more = len(items) > page_size and start + page_size < MAX_RELEVANCE_RESULTS
                 return ContributionPage(

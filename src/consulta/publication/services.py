@@ -69,10 +69,13 @@ def _render(contribution: Contribution, version: SubmissionVersion) -> None:
     contribution.received_at = version.received_at
     contribution.answers = _apply_redactions(version.answers, contribution.redactions or {})
     contribution.attachment_ids = [a.pk for a in version.attachments.all()] if submission.pk else []
+    contribution.search_document = _index_text(contribution)
+
+
+def _index_text(contribution: Contribution) -> str:
+    """What full-text search may match: only what the public sees (never an anonymous author's name)."""
     texts = [v if isinstance(v, str) else " ".join(v) for v in contribution.answers.values()]
-    contribution.search_document = search.search_document(
-        [contribution.author_name, contribution.author_organisation, *texts]
-    )
+    return search.search_document([contribution.author_name, contribution.author_organisation, *texts])
 
 
 def _flags(version: SubmissionVersion) -> list[dict]:
@@ -122,7 +125,9 @@ def contribution_sync(*, submission: Submission, approved_by=None, note: str = "
     policy = policy_for(submission.call)
     if contribution is None:
         contribution = Contribution(call=submission.call, submission=submission, reference=submission.reference)
-    if contribution.published_version_id == version.pk or contribution.pending_version_id == version.pk:
+    if contribution.published_version_id == version.pk or (
+        contribution.pending_version_id == version.pk and approved_by is None
+    ):
         return contribution
     contribution.flags = _flags(version)
     auto = policy.moderation == PublicationPolicy.Moderation.AFTER
@@ -155,6 +160,7 @@ def contribution_sync(*, submission: Submission, approved_by=None, note: str = "
             named = version.consent == Consent.PUBLISH_NAMED
             contribution.author_name = version.respondent.get("name", "") if named else ""
             contribution.author_organisation = version.respondent.get("organisation", "") if named else ""
+            contribution.search_document = _index_text(contribution)
         contribution.save()
         ModerationEvent.objects.create(contribution=contribution, action=ModerationEvent.Action.QUEUED)
     search.index_update([contribution.pk])

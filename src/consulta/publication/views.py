@@ -54,8 +54,16 @@ def _un_language(request) -> str:
     return to_un(getattr(request, "LANGUAGE_CODE", "en"))
 
 
-def contribution_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def _visible_contribution(request: HttpRequest, reference: str):
+    """A published contribution of a call this visitor may see; the same 404 otherwise."""
     contribution = public_contribution(reference=reference)
+    if not calls_visible_to(request.user).filter(pk=contribution.call_id).exists():
+        raise Http404("No such contribution")
+    return contribution
+
+
+def contribution_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    contribution = _visible_contribution(request, reference)
     call = contribution.call
     attachments = Attachment.objects.filter(pk__in=contribution.attachment_ids)
     return render(
@@ -74,7 +82,7 @@ def contribution_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def contribution_file(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    contribution = public_contribution(reference=reference)
+    contribution = _visible_contribution(request, reference)
     if attachment_id not in contribution.attachment_ids:
         raise Http404("No such file")
     attachment = get_object_or_404(Attachment, pk=attachment_id)
