@@ -191,6 +191,8 @@ class Submission(models.Model):
     draft_attachment_ids = models.JSONField(default=list, blank=True)
     draft_updated_at = models.DateTimeField(null=True, blank=True)
     resume_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    # Set by the page that starts a draft, so that its first save and its autosave make one draft.
+    draft_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -200,6 +202,7 @@ class Submission(models.Model):
             "draft_attachment_ids",
             "draft_updated_at",
             "resume_nonce",
+            "draft_key",
             "updated_at",
         ]
     )

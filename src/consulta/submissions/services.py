@@ -67,12 +67,31 @@ def _create_with_reference(call: Call, **fields) -> Submission:
     raise IntegrityError("Could not allocate a unique reference")
 
 
-@transaction.atomic
-def submission_start(*, call: Call, language: str = "", source: str = Source.FORM) -> Submission:
+def submission_start(
+    *, call: Call, language: str = "", source: str = Source.FORM, draft_key: str | uuid.UUID | None = None
+) -> Submission:
+    """Start a draft; requests carrying the same ``draft_key`` (a page's save and its autosave) share it."""
     if not call.timeliness(timezone.now()).accepted:
         raise SubmissionClosed(_("This call is not accepting contributions."))
-    respondent = Respondent.objects.create(language=language)
-    return _create_with_reference(call, respondent=respondent, language=language, source=source)
+    try:
+        key = uuid.UUID(str(draft_key)) if draft_key else None
+    except ValueError:
+        key = None
+    if key is not None:
+        existing = Submission.objects.filter(call=call, draft_key=key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            respondent = Respondent.objects.create(language=language)
+            return _create_with_reference(
+                call, respondent=respondent, language=language, source=source, draft_key=key
+            )
+    except IntegrityError:
+        existing = Submission.objects.filter(call=call, draft_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
 
 
 def _attachments_in_draft(submission: Submission) -> list[Attachment]:

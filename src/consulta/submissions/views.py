@@ -84,6 +84,7 @@ def _render_form(request, call, submission, form, *, status=200, notice: str = "
         "notice": notice,
         "editing": submission is not None and submission.status == Submission.Status.SUBMITTED,
         "max_file_mb": settings.CONSULTA_MAX_FILE_BYTES // (1024 * 1024),
+        "draft_key": submission.draft_key if submission is not None and submission.draft_key else uuid.uuid4(),
     }
     return render(request, "submissions/respond.html", context, status=status)
 
@@ -115,7 +116,9 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "submissions/thanks_generic.html", {"call": call})
     try:
         if submission is None:
-            submission = services.submission_start(call=call, language=languages.current())
+            submission = services.submission_start(
+                call=call, language=languages.current(), draft_key=request.POST.get("draft_key")
+            )
             _own(request, submission)
         file_errors = _handle_files(request, form, submission)
         services.submission_save_draft(submission=submission, data=form.data)
@@ -198,7 +201,9 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
                 if k not in ("csrfmiddlewaretoken", "action")
             ):
                 return JsonResponse({"saved": False})
-            submission = services.submission_start(call=call, language=languages.current())
+            submission = services.submission_start(
+                call=call, language=languages.current(), draft_key=request.POST.get("draft_key")
+            )
             _own(request, submission)
         services.submission_save_draft(submission=submission, data=request.POST)
     except services.SubmissionClosed as exc:
