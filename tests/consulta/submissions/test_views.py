@@ -232,3 +232,13 @@ def test_it_rate_limits_requests_for_links(client, open_call):
 def test_it_shows_the_form_in_arabic_right_to_left(client, open_call):
     html = client.get("/ar/calls/connect/respond/").content.decode()
     assert '<html lang="ar" dir="rtl">' in html and 'name="achievements"' in html
+
+
+def test_it_makes_one_draft_when_the_first_save_and_an_autosave_cross(client, open_call):
+    # The page's first "Save draft" and its autosave leave before either has a draft in the session.
+    key = "0b7e1c1e-6f6a-4a55-9f0e-2d3f8a9b7c11"
+    other_tab = client.__class__()
+    client.post(FORM, {"action": "save", "draft_key": key, "achievements": "Premier jet."})
+    other_tab.post("/fr/calls/connect/respond/autosave/", {"draft_key": key, "achievements": "Premier jet, suite."})
+    assert Submission.objects.count() == 1
+    assert Submission.objects.get().draft_answers["achievements"] == "Premier jet, suite."
