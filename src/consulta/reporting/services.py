@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from consulta import languages
@@ -45,13 +49,52 @@ def report_render(*, bundle: ReportBundle, fmt: str, language: str | None = None
     return render_xlsx(document)
 
 
+CACHE_SECONDS = 24 * 3600
+logger = logging.getLogger(__name__)
+
+
+def _state_key(run: AnalysisRun) -> str:
+    """Changes whenever what the report says can change: an analyst's edit or a publication change."""
+    from consulta.analysis.models import AuditEvent
+    from consulta.publication.models import Contribution
+
+    last_edit = AuditEvent.objects.filter(run=run).aggregate(m=Max("pk"))["m"] or 0
+    last_public = Contribution.objects.filter(call_id=run.call_id).aggregate(m=Max("updated_at"))["m"]
+    return f"{run.pk}:{last_edit}:{last_public.timestamp() if last_public else 0}"
+
+
+def _cached(key: str, build):
+    """Reports take seconds to build; keep each rendering until the reviewed state changes."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - an unpicklable or oversized value is simply not cached
+            logger.warning("report not cached: %s", key, exc_info=True)
+    return value
+
+
+def document_for(*, run: AnalysisRun, language: str):
+    """The laid-out report of ``run`` in ``language`` (UN code), cached."""
+    from consulta.analysis.report import report_bundle
+    from consulta.reporting.document import document_build
+
+    language = languages.to_un(language)
+    return _cached(
+        f"report-document:{language}:{_state_key(run)}",
+        lambda: document_build(report_bundle(run=run, language=language), language),
+    )
+
+
 def report_for(*, run: AnalysisRun, fmt: str, language: str) -> bytes:
-    """Build the bundle of ``run`` in ``language`` (UN code) and render it."""
+    """Build the bundle of ``run`` in ``language`` (UN code) and render it (cached)."""
     from consulta.analysis.report import report_bundle
 
     language = languages.to_un(language)
-    return report_render(
-        bundle=report_bundle(run=run, language=language), fmt=fmt, language=language
+    return _cached(
+        f"report-file:{fmt}:{language}:{_state_key(run)}",
+        lambda: report_render(bundle=report_bundle(run=run, language=language), fmt=fmt, language=language),
     )
 
 

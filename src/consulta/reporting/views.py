@@ -12,10 +12,8 @@ from django.views.decorators.http import require_POST
 
 from consulta import languages
 from consulta.analysis.models import AnalysisRun
-from consulta.analysis.report import report_bundle
 from consulta.calls.selectors import calls_visible_to
 from consulta.reporting import services
-from consulta.reporting.document import document_build
 from consulta.reporting.render_html import render_page
 
 
@@ -48,7 +46,7 @@ def public_report(request: HttpRequest, slug: str) -> HttpResponse:
     if published is None:
         raise Http404("The Preliminary Results are not published yet.")
     language = _language(request)
-    document = document_build(report_bundle(run=published.run, language=language), language)
+    document = services.document_for(run=published.run, language=language)
     return render_page(
         request,
         document,
@@ -71,7 +69,7 @@ def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
     if isinstance(run, HttpResponse):
         return run
     language = _language(request)
-    document = document_build(report_bundle(run=run, language=language), language)
+    document = services.document_for(run=run, language=language)
     return render_page(
         request,
         document,
