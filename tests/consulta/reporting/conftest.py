@@ -114,12 +114,11 @@ def records():
         }
 
 
-@pytest.fixture(scope="module")
-def analysed(django_db_setup, django_db_blocker):
-    """The call and its finished run, built once per module and rolled back afterwards."""
+@pytest.fixture
+def analysed(db):
+    """The call and its finished run (inside the test's own transaction, like every other fixture)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.db import transaction
 
     from consulta.accounts.roles import ANALYST, SECRETARIAT, ensure_role_groups
     from consulta.analysis import services
@@ -128,47 +127,38 @@ def analysed(django_db_setup, django_db_blocker):
     from consulta.submissions.bulk import read_records, submissions_import
     from consulta.submissions.models import Submission
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        from django.db import connection
-
-        # Only ever on the test database (test modules using this must be marked django_db).
-        assert "memory" in str(connection.settings_dict["NAME"]) or "test" in str(
-            connection.settings_dict["NAME"]
-        )
-        ensure_role_groups()
-        users = get_user_model().objects
-        analyst = users.create_user("mod-analyst", "a@example.org", "x", is_staff=True)
-        analyst.groups.add(Group.objects.get(name=ANALYST))
-        clerk = users.create_user("mod-secretariat", "s@example.org", "x", is_staff=True)
-        clerk.groups.add(Group.objects.get(name=SECRETARIAT))
-        call = call_seed(slug="wsis20").call
-        stream = io.BytesIO(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records()).encode()
-        )
-        submissions_import(call=call, records=read_records(stream, "jsonl"))
-        for submission in Submission.objects.filter(call=call):
-            contribution_sync(submission=submission, approved_by=clerk)
-        run = services.analysis_run_inline(
-            run=services.analysis_start(actor=analyst, call=call, chunk_size=6)
-        )
-        assert run.status == run.Status.DONE
-        yield run
-        transaction.set_rollback(True)
+    ensure_role_groups()
+    users = get_user_model().objects
+    analyst = users.create_user("mod-analyst", "a@example.org", "x", is_staff=True)
+    analyst.groups.add(Group.objects.get(name=ANALYST))
+    clerk = users.create_user("mod-secretariat", "s@example.org", "x", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=SECRETARIAT))
+    call = call_seed(slug="wsis20").call
+    stream = io.BytesIO(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records()).encode()
+    )
+    submissions_import(call=call, records=read_records(stream, "jsonl"))
+    for submission in Submission.objects.filter(call=call):
+        contribution_sync(submission=submission, approved_by=clerk)
+    run = services.analysis_run_inline(
+        run=services.analysis_start(actor=analyst, call=call, chunk_size=6)
+    )
+    assert run.status == run.Status.DONE
+    return run
 
 
-@pytest.fixture(scope="module")
-def rendered(analysed, django_db_blocker):
-    """Each format rendered once (English), plus the Arabic HTML."""
+@pytest.fixture
+def rendered(analysed):
+    """Each format rendered (English), plus the Arabic HTML."""
     from consulta.analysis.report import report_bundle
     from consulta.reporting.services import report_render
 
-    with django_db_blocker.unblock():
-        bundle = report_bundle(run=analysed, language="en")
-        out = {
-            fmt: report_render(bundle=bundle, fmt=fmt, language="en")
-            for fmt in ("html", "pdf", "docx", "xlsx")
-        }
-        arabic = report_bundle(run=analysed, language="ar")
-        out["html-ar"] = report_render(bundle=arabic, fmt="html", language="ar")
-        out["bundle"] = bundle
+    bundle = report_bundle(run=analysed, language="en")
+    out = {
+        fmt: report_render(bundle=bundle, fmt=fmt, language="en")
+        for fmt in ("html", "pdf", "docx", "xlsx")
+    }
+    arabic = report_bundle(run=analysed, language="ar")
+    out["html-ar"] = report_render(bundle=arabic, fmt="html", language="ar")
+    out["bundle"] = bundle
     return out
