@@ -21,14 +21,20 @@ def _segment_cjk(text: str) -> str:
     return " ".join(token.norm for token in tokens(text, "zh"))
 
 
+def _without_accents(text: str) -> str:
+    """So that "connectivite" finds "connectivité" on every database (PostgreSQL has no unaccent here)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
 def search_document(parts: Iterable[str]) -> str:
-    """The text to index: NFKC, case-folded, Chinese segmented into space-separated words."""
+    """The text to index: NFKC, case-folded, accents removed, Chinese segmented into words."""
     out = []
     for part in parts:
         if not part:
             continue
         text = unicodedata.normalize("NFKC", str(part))
-        out.append(_segment_cjk(text) if CJK.search(text) else text.casefold())
+        out.append(_without_accents(_segment_cjk(text) if CJK.search(text) else text.casefold()))
     return "\n".join(out)
 
 
@@ -66,7 +72,8 @@ def rank_expression(query: str) -> tuple[str, list, bool]:
     terms = query_terms(query)
     if connection.vendor == "postgresql":
         return (
-            "ts_rank(to_tsvector('simple', search_document), to_tsquery('simple', %s))",
+            # Normalisation 2 divides by the document's length, like FTS5's bm25 does.
+            "ts_rank(to_tsvector('simple', search_document), to_tsquery('simple', %s), 2)",
             [_tsquery(terms)],
             True,
         )

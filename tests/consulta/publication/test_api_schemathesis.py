@@ -37,7 +37,22 @@ def references(db):
 
 
 @pytest.fixture
-def api_schema(references, settings):
+def _keep_test_connection():
+    """Calling the WSGI app directly fires Django's request signals, whose connection clean-up would
+    close the test's database connection mid-transaction once CONN_MAX_AGE passes (as on PostgreSQL
+    under load); Django's own test client switches it off the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(references, settings, _keep_test_connection):
     from django.core.wsgi import get_wsgi_application
     from django.urls import Resolver404, path, resolve
 
