@@ -17,3 +17,8 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+def person(actor):
+    """The user to record as having acted, or None for the command-line operator."""
+    return actor if getattr(actor, "pk", None) else None

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from consulta.accounts.actors import person
 from consulta.analysis.models import BUILTIN_CODEBOOKS, CustomCodebook, Theme
-from consulta.analysis.services import _audit, _person, _require_analyst
+from consulta.analysis.services import _audit, _require_analyst
 from synthesis.codebook import Codebook, CodebookError
 
 
@@ -117,7 +118,7 @@ def codebook_save(*, actor, book: Codebook, call=None, replace: bool = True) -> 
     text = dump(book)
     before = None
     if row is None:
-        row = CustomCodebook.objects.create(slug=slug, yaml=text, call=call, created_by=_person(actor))
+        row = CustomCodebook.objects.create(slug=slug, yaml=text, call=call, created_by=person(actor))
     else:
         before = {"codes": list(load(row).code_ids)}
         row.yaml = text
@@ -176,7 +177,7 @@ def theme_accept(*, actor, theme: Theme, slug: str | None = None) -> tuple[Custo
         raise ValidationError(str(exc)) from None
     before_codes = list(load(row).code_ids) if row is not None else None
     if row is None:
-        row = CustomCodebook.objects.create(slug=slug, yaml=dump(book), call=call, created_by=_person(actor))
+        row = CustomCodebook.objects.create(slug=slug, yaml=dump(book), call=call, created_by=person(actor))
     else:
         row.yaml = dump(book)
         row.save()

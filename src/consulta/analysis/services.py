@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import synthesis
+from consulta.accounts.actors import person
 from consulta.analysis import adapter
 from consulta.analysis.models import (
     BUILTIN_CODEBOOKS,
@@ -49,12 +50,8 @@ def _require_analyst(actor) -> None:
         raise PermissionDenied(_("Only analysts can change analysis results."))
 
 
-def _person(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _audit(*, run, actor, action: str, target: str, before=None, after=None) -> None:
-    AuditEvent.objects.create(run=run, actor=_person(actor), action=action, target=target, before=before, after=after)
+    AuditEvent.objects.create(run=run, actor=person(actor), action=action, target=target, before=before, after=after)
 
 
 # ------------------------------------------------------------------------------------------ runs
@@ -89,7 +86,7 @@ def analysis_start(
         library_version=synthesis.__version__,
         input_hash=input_hash,
         n_documents=len(versions),
-        created_by=_person(actor),
+        created_by=person(actor),
     )
     chunks = [versions[i : i + chunk_size] for i in range(0, len(versions), chunk_size)]
     RunChunk.objects.bulk_create(
@@ -269,7 +266,7 @@ def code_add(*, actor, run: AnalysisRun, version: SubmissionVersion, question_ke
         raise ValidationError(_("This run did not analyse the question “%(key)s”.") % {"key": question_key})
     row, created = CodeAssignment.objects.get_or_create(
         run=run, version=version, question_key=question_key, codebook=codebook, code=code,
-        defaults={"source": CodeAssignment.Source.ANALYST, "assigned_by": _person(actor), "capability": "analyst"},
+        defaults={"source": CodeAssignment.Source.ANALYST, "assigned_by": person(actor), "capability": "analyst"},
     )
     before = None if created else {"removed": row.removed, "source": row.source}
     if not created and row.removed:
@@ -292,7 +289,7 @@ def code_remove(*, actor, assignment: CodeAssignment) -> CodeAssignment:
         _audit(run=assignment.run, actor=actor, action="code_removed", target=target, before=before, after=None)
         return assignment
     assignment.removed = True
-    assignment.removed_by = _person(actor)
+    assignment.removed_by = person(actor)
     assignment.save()
     _audit(run=assignment.run, actor=actor, action="code_removed",
            target=f"{assignment.version_id}:{assignment.question_key}:{assignment.codebook}:{assignment.code}",
@@ -306,7 +303,7 @@ def response_review(*, actor, run: AnalysisRun, version: SubmissionVersion, revi
     _require_analyst(actor)
     review, _created = ResponseReview.objects.select_for_update().get_or_create(run=run, version=version)
     before = {"reviewed": bool(review.reviewed_at), "flags": review.flags, "note": review.note}
-    review.reviewed_by = _person(actor) if reviewed else None
+    review.reviewed_by = person(actor) if reviewed else None
     review.reviewed_at = timezone.now() if reviewed else None
     review.flags = sorted(set(flags))
     review.note = note

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consulta import languages
+from consulta.accounts.actors import person
 from consulta.calls.models import (
     Call,
     DeadlineExtension,
@@ -275,7 +276,7 @@ def call_extend_deadline(
         new_deadline=new_deadline,
         announced_at=announced_at,
         forced=bool(problems),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=person(actor),
     )
     set_translations(extension, "reason", reason)
     extension.save()
@@ -308,7 +309,7 @@ def call_close_early(*, actor, call: Call, reason: Translations | str) -> Deadli
         new_deadline=last_accepted_second,
         announced_at=now,
         forced=True,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=person(actor),
     )
     set_translations(extension, "reason", reason)
     extension.save()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consulta.accounts.actors import person
 from consulta.publication import search
 from consulta.publication.models import (
     Contribution,
@@ -30,11 +31,6 @@ REDACTED = "[…]"
 def _require_moderator(actor) -> None:
     if actor is None or not getattr(actor, "is_active", False) or not actor.has_perm("publication.change_contribution"):
         raise PermissionDenied(_("Only the secretariat can moderate publication."))
-
-
-def _person(actor):
-    """The user to record, or None for the command-line operator."""
-    return actor if getattr(actor, "pk", None) else None
 
 
 def policy_for(call) -> PublicationPolicy:
@@ -139,14 +135,14 @@ def contribution_sync(*, submission: Submission, approved_by=None, note: str = "
         contribution.state = Contribution.State.PUBLISHED
         contribution.published_at = contribution.published_at or timezone.now()
         if approved_by is not None:
-            contribution.moderated_by = _person(approved_by)
+            contribution.moderated_by = person(approved_by)
             contribution.moderated_at = contribution.published_at
             contribution.moderation_note = note
         contribution.save()
         ModerationEvent.objects.create(
             contribution=contribution,
             action=ModerationEvent.Action.APPROVED if approved_by is not None else ModerationEvent.Action.AUTO_PUBLISHED,
-            actor=_person(approved_by),
+            actor=person(approved_by),
             reason=note,
         )
     else:
@@ -177,13 +173,13 @@ def contribution_approve(*, actor, contribution: Contribution, note: str = "") -
     _render(contribution, version)
     contribution.pending_version = None
     contribution.state = Contribution.State.PUBLISHED
-    contribution.moderated_by = _person(actor)
+    contribution.moderated_by = person(actor)
     contribution.moderated_at = timezone.now()
     contribution.moderation_note = note
     contribution.published_at = contribution.published_at or contribution.moderated_at
     contribution.save()
     ModerationEvent.objects.create(
-        contribution=contribution, action=ModerationEvent.Action.APPROVED, actor=_person(actor), reason=note,
+        contribution=contribution, action=ModerationEvent.Action.APPROVED, actor=person(actor), reason=note,
         details={"version": version.number},
     )
     search.index_update([contribution.pk])
@@ -198,12 +194,12 @@ def contribution_reject(*, actor, contribution: Contribution, reason: str) -> Co
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     contribution.state = Contribution.State.REJECTED
     contribution.pending_version = None
-    contribution.moderated_by = _person(actor)
+    contribution.moderated_by = person(actor)
     contribution.moderated_at = timezone.now()
     contribution.moderation_note = reason
     contribution.save()
     ModerationEvent.objects.create(
-        contribution=contribution, action=ModerationEvent.Action.REJECTED, actor=_person(actor), reason=reason
+        contribution=contribution, action=ModerationEvent.Action.REJECTED, actor=person(actor), reason=reason
     )
     search.index_update([contribution.pk])
     return contribution
@@ -238,7 +234,7 @@ def contribution_redact(
         _render(contribution, contribution.published_version)
     contribution.save()
     ModerationEvent.objects.create(
-        contribution=contribution, action=ModerationEvent.Action.REDACTED, actor=_person(actor), reason=reason,
+        contribution=contribution, action=ModerationEvent.Action.REDACTED, actor=person(actor), reason=reason,
         details={"redactions": cleaned},
     )
     search.index_update([contribution.pk])
