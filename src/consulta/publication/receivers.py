@@ -1,5 +1,9 @@
 """Publication follows the submissions stage through its signals (it never reaches back into it)."""
 
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from consulta.submissions.signals import submission_changed, submissions_imported
@@ -20,3 +24,13 @@ def _sync_imported(sender, call, references, **kwargs):
 
     for start in range(0, len(references), SYNC_CHUNK):
         sync_contributions.enqueue(list(references[start : start + SYNC_CHUNK]))
+
+
+@receiver(post_save, sender="publication.Contribution", dispatch_uid="publication.facets_on_save")
+@receiver(post_delete, sender="publication.Contribution", dispatch_uid="publication.facets_on_delete")
+def _forget_facets(sender, instance, **kwargs):
+    """The filter menus are cached; they are recounted once the change is committed (never before,
+    or a concurrent page view could cache the old counts again)."""
+    from consulta.publication.selectors import forget_facet_counts
+
+    transaction.on_commit(partial(forget_facet_counts, instance.call_id))

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FTS_TABLE = "publication_contribution_fts"
@@ -53,40 +55,57 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join(f"{term}:*" if i == len(terms) - 1 else term for i, term in enumerate(terms))
 
 
-def match_filter(query: str) -> tuple[str, list] | None:
-    """SQL selecting the ids of matching contributions (for ``pk__in=RawSQL(...)``), or None."""
-    terms = query_terms(query)
-    if not terms:
-        return None
-    if connection.vendor == "postgresql":
-        return (
-            "SELECT id FROM publication_contribution "
-            "WHERE to_tsvector('simple', search_document) @@ to_tsquery('simple', %s)",
-            [_tsquery(terms)],
-        )
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts5_match(terms)]  # noqa: S608
+# How many matches a search looks at closely: relevance ranks the newest CANDIDATES matches, and date
+# order lists them from their ids when there are no more than that. It stays above the 1,000 results
+# relevance may page through, so those pages always fill; above it, ranking every match of a common word
+# costs seconds at a million contributions.
+CANDIDATES = 2000
 
 
-def rank_expression(query: str) -> tuple[str, list, bool]:
-    """SQL scoring one row's relevance (``publication_contribution.id`` in scope), and whether higher is better."""
-    terms = query_terms(query)
+def match_condition(terms: list[str]) -> RawSQL:
+    """A condition on a contribution row that holds when it matches (for ``QuerySet.filter``)."""
     if connection.vendor == "postgresql":
-        return (
-            # Normalisation 2 divides by the document's length, like FTS5's bm25 does.
-            "ts_rank(to_tsvector('simple', search_document), to_tsquery('simple', %s), 2)",
+        return RawSQL(
+            '"publication_contribution"."search_vector" @@ to_tsquery(\'simple\', %s)',
             [_tsquery(terms)],
-            True,
+            output_field=BooleanField(),
         )
-    return (
-        f"(SELECT bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
-        f"AND rowid = publication_contribution.id)",
+    return RawSQL(
+        f'"publication_contribution"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)',  # noqa: S608
         [_fts5_match(terms)],
-        False,
+        output_field=BooleanField(),
     )
 
 
+def newest_matches(terms: list[str], where: str, params: list, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` newest matches (highest id first) passing ``where`` (on alias ``c``), with a relevance
+    score where higher is better: one pass over the index, whatever the number of matches."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT m.id, ts_rank(c.search_vector, to_tsquery('simple', %s), 2) FROM ("  # noqa: S608
+            "SELECT c.id FROM publication_contribution c "
+            f"WHERE c.search_vector @@ to_tsquery('simple', %s) AND {where} ORDER BY c.id DESC LIMIT %s) m "
+            "JOIN publication_contribution c ON c.id = m.id"
+        )
+        query = _tsquery(terms)
+        arguments = [query, query, *params, limit]
+    else:
+        # FTS5 walks its doclist in rowid order, so the LIMIT stops it early; bm25 is lower-is-better.
+        sql = (
+            f"SELECT f.rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} f "  # noqa: S608
+            f"JOIN publication_contribution c ON c.id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {where} ORDER BY f.rowid DESC LIMIT %s"
+        )
+        arguments = [_fts5_match(terms), *params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        rows = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    rows.sort(key=lambda row: -row[0])
+    return rows
+
+
 def index_update(contribution_ids: Iterable[int]) -> None:
-    """Keep the SQLite FTS5 index in step (PostgreSQL indexes the column itself)."""
+    """Keep the SQLite FTS5 index in step (PostgreSQL computes and indexes its stored column itself)."""
     if connection.vendor != "sqlite":
         return
     ids = list(contribution_ids)

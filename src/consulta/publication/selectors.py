@@ -7,8 +7,8 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from consulta.calls.models import Call
@@ -28,6 +28,8 @@ class ContributionPage:
     filters: dict[str, str] = field(default_factory=dict)
     query: str = ""
     sort: str = "date"
+    # Relevance ranked only the newest search.CANDIDATES matches: the page says so.
+    capped: bool = False
 
 
 def public_contributions(call: Call) -> QuerySet[Contribution]:
@@ -57,6 +59,26 @@ def cursor_is_valid(cursor: str) -> bool:
     return _decode_cursor(cursor) is not None
 
 
+def _filtered(call: Call, filters: dict[str, str]) -> tuple[QuerySet[Contribution], str, list]:
+    """The public contributions the filters keep, as a queryset and as SQL on alias ``c`` for search."""
+    queryset = public_contributions(call)
+    where = ["c.call_id = %s", "c.state = %s", "c.published_version_id IS NOT NULL"]
+    params: list = [call.pk, Contribution.State.PUBLISHED.value]
+    for key in ("stakeholder_type", "region", "language", "country"):
+        if key in filters:
+            value = filters[key].upper() if key == "country" else filters[key]
+            queryset = queryset.filter(**{key: value})
+            where.append(f"c.{key} = %s")
+            params.append(value)
+    if "code" in filters:
+        queryset = queryset.filter(codes__code=filters["code"])
+        where.append(
+            "EXISTS (SELECT 1 FROM publication_contributioncode cc WHERE cc.contribution_id = c.id AND cc.code = %s)"
+        )
+        params.append(filters["code"])
+    return queryset, " AND ".join(where), params
+
+
 def contribution_page(
     *,
     call: Call,
@@ -67,38 +89,23 @@ def contribution_page(
     page_size: int = PAGE_SIZE,
 ) -> ContributionPage:
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
-    queryset = public_contributions(call)
-    for key in ("stakeholder_type", "region", "language"):
-        if key in filters:
-            queryset = queryset.filter(**{key: filters[key]})
-    if "country" in filters:
-        queryset = queryset.filter(country=filters["country"].upper())
-    if "code" in filters:
-        queryset = queryset.filter(codes__code=filters["code"])
+    queryset, where, params = _filtered(call, filters)
     query = (query or "").strip()[:200]
+    capped = False
     if query:
-        matching = search.match_filter(query)
-        if matching is None:
+        terms = search.query_terms(query)
+        if not terms:
             queryset = queryset.none()
         else:
-            queryset = queryset.filter(pk__in=RawSQL(*matching))  # noqa: S611 - fixed SQL, query as a parameter
+            matches = search.newest_matches(terms, where, params, search.CANDIDATES + 1)
+            capped = len(matches) > search.CANDIDATES
+            matches = matches[: search.CANDIDATES]
             if sort == "relevance":
-                expression, params, higher_is_better = search.rank_expression(query)
-                ordered = queryset.annotate(rank=RawSQL(expression, params)).order_by(  # noqa: S611 - parameters
-                    "-rank" if higher_is_better else "rank", "-pk"
-                )
-                start = min(int(cursor), MAX_RELEVANCE_RESULTS) if cursor and cursor.isascii() and cursor.isdigit() else 0
-                items = list(ordered[start : start + page_size + 1])
-                more = len(items) > page_size and start + page_size < MAX_RELEVANCE_RESULTS
-                return ContributionPage(
-                    items=items[:page_size],
-                    next_cursor=str(start + page_size) if more else None,
-                    total=None,
-                    filters=filters,
-                    query=query,
-                    sort="relevance",
-                )
-    sort = "date"
+                return _relevance_page(matches, cursor, page_size, filters=filters, query=query, capped=capped)
+            # Date order: a search with few matches lists them by id; a common word walks the date index.
+            queryset = queryset.filter(search.match_condition(terms)) if capped else queryset.filter(
+                pk__in=[pk for pk, _score in matches]
+            )
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         stamp, pk = position
@@ -112,7 +119,27 @@ def contribution_page(
         total=None,
         filters=filters,
         query=query,
-        sort=sort,
+        sort="date",
+    )
+
+
+def _relevance_page(
+    matches: list[tuple[int, float]], cursor: str | None, page_size: int, *, filters, query: str, capped: bool
+) -> ContributionPage:
+    """Best first among the newest matches; ties go to the newer one, so pages never shift."""
+    ranked = sorted(matches, key=lambda row: (-row[1], -row[0]))
+    start = min(int(cursor), MAX_RELEVANCE_RESULTS) if cursor and cursor.isascii() and cursor.isdigit() else 0
+    wanted = [pk for pk, _score in ranked[start : start + page_size]]
+    rows = Contribution.objects.in_bulk(wanted)
+    more = len(ranked) > start + page_size and start + page_size < MAX_RELEVANCE_RESULTS
+    return ContributionPage(
+        items=[rows[pk] for pk in wanted if pk in rows],
+        next_cursor=str(start + page_size) if more else None,
+        total=None,
+        filters=filters,
+        query=query,
+        sort="relevance",
+        capped=capped,
     )
 
 
@@ -128,10 +155,33 @@ def public_contribution(*, reference: str) -> Contribution:
     return contribution
 
 
+FACET_KEYS = ("stakeholder_type", "region", "country", "language")
+FACET_CACHE_SECONDS = 300  # a safety net only: every committed change of a contribution forgets the entry
+
+
+def _facet_key(call_id: int) -> str:
+    return f"publication:facets:{call_id}"
+
+
 def facet_counts(call: Call) -> dict[str, list[tuple[str, int]]]:
-    """Counts per filter value among public contributions, for the filter menus."""
-    base = public_contributions(call)
-    return {
-        key: list(base.values_list(key).annotate(n=Count("id")).order_by(key))
-        for key in ("stakeholder_type", "region", "country", "language")
-    }
+    """Counts per filter value among public contributions, for the filter menus (cached: at a million
+    contributions counting them takes seconds, and every list page shows them)."""
+    counts = cache.get(_facet_key(call.pk))
+    if counts is None:
+        counts = _count_facets(call)
+        cache.set(_facet_key(call.pk), counts, FACET_CACHE_SECONDS)
+    return counts
+
+
+def forget_facet_counts(call_id: int) -> None:
+    cache.delete(_facet_key(call_id))
+
+
+def _count_facets(call: Call) -> dict[str, list[tuple[str, int]]]:
+    """All four menus from one GROUP BY that the contribution_facets index covers."""
+    totals: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
+    rows = public_contributions(call).values_list(*FACET_KEYS).annotate(n=Count("*")).order_by()
+    for *values, n in rows:
+        for key, value in zip(FACET_KEYS, values, strict=True):
+            totals[key][value] = totals[key].get(value, 0) + n
+    return {key: sorted(totals[key].items()) for key in FACET_KEYS}

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from consulta import regions
 from consulta.calls.selectors import calls_visible_to
+from consulta.publication import search
 from consulta.publication.selectors import (
     FILTERS,
     contribution_page,
@@ -44,6 +45,7 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
             "region_labels": {r: regions.region_label(r, _un_language(request)) for r in regions.REGIONS},
             "next_query": next_query,
             "selected": filters,
+            "candidates": search.CANDIDATES,
         },
     )
 

@@ -89,3 +89,74 @@ def test_it_filters_by_codes_from_analysis(wsis20_published):
         contribution_codes_replace(contribution=contribution, codes=["sdgs:SDG4", "trends:ai"])
     items = walk(wsis20_published, filters={"code": "sdgs:SDG4"})
     assert {i.pk for i in items} == {c.pk for c in chosen}
+
+
+def test_it_lists_a_common_word_by_date_the_same_whether_or_not_it_passes_the_candidate_cap(
+    wsis20_published, monkeypatch
+):
+    from consulta.publication import search
+
+    everything = walk(wsis20_published, query="digital")
+    assert len(everything) > 5
+    monkeypatch.setattr(search, "CANDIDATES", 3)  # now the search walks the date index instead
+    assert [i.pk for i in walk(wsis20_published, query="digital")] == [i.pk for i in everything]
+
+
+def test_it_ranks_the_newest_matches_and_says_when_it_left_older_ones_out(wsis20_published, monkeypatch):
+    from consulta.publication import search
+
+    full = contribution_page(call=wsis20_published, query="digital", sort="relevance", page_size=200)
+    assert not full.capped and len(full.items) > 5
+    newest = sorted((i.pk for i in full.items), reverse=True)[:3]
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    capped = contribution_page(call=wsis20_published, query="digital", sort="relevance", page_size=200)
+    assert capped.capped and {i.pk for i in capped.items} == set(newest)
+    # Their order is the same as in the full ranking.
+    assert [i.pk for i in capped.items] == [i.pk for i in full.items if i.pk in newest]
+
+
+def test_it_combines_a_search_with_filters_and_codes(wsis20_published):
+    from consulta.publication.services import contribution_codes_replace
+
+    matches = walk(wsis20_published, query="digital")
+    language = matches[0].language
+    chosen = [i for i in matches if i.language == language][:2] + [i for i in matches if i.language != language][:1]
+    for contribution in chosen:
+        contribution_codes_replace(contribution=contribution, codes=["sdgs:SDG9"])
+    for sort in ("date", "relevance"):
+        found = [
+            i.pk
+            for i in walk(
+                wsis20_published, query="digital", sort=sort, filters={"language": language, "code": "sdgs:SDG9"}
+            )
+        ]
+        assert sorted(found) == sorted(c.pk for c in chosen[:2]), sort
+
+
+def test_it_counts_the_filter_menus_like_one_count_per_value(wsis20_published):
+    from django.db.models import Count
+
+    from consulta.publication.selectors import facet_counts, public_contributions
+
+    counts = facet_counts(wsis20_published)
+    for key in ("stakeholder_type", "region", "country", "language"):
+        expected = list(
+            public_contributions(wsis20_published).values_list(key).annotate(n=Count("id")).order_by(key)
+        )
+        assert counts[key] == expected, key
+    assert sum(n for _value, n in counts["language"]) == 82
+
+
+def test_it_recounts_the_filter_menus_once_a_withdrawal_is_committed(
+    wsis20_published, secretariat, django_capture_on_commit_callbacks
+):
+    from consulta.publication.selectors import facet_counts
+    from consulta.publication.services import contribution_reject
+
+    before = dict(facet_counts(wsis20_published)["country"])
+    contribution = Contribution.objects.filter(state="published").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        contribution_reject(actor=secretariat, contribution=contribution, reason="Off topic")
+    after = dict(facet_counts(wsis20_published)["country"])
+    assert after.get(contribution.country, 0) == before[contribution.country] - 1
+    assert sum(after.values()) == 81
