@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_publication.py --db sqlite   --n 100000
     .venv/bin/python bench/bench_publication.py --db postgres --n 100000 [--pg-url postgres://postgres@127.0.0.1:5432]
     .venv/bin/python bench/bench_publication.py --db sqlite   --n 1000000 --json bench/out/publication_sqlite_1m.json
-    options: --reps 30 (timed repetitions per scenario), --proposals (also time the proposed fixes on the
-    scratch database), --keep (keep the data directory / database), --only first_page,q_common_rel
+    options: --reps 30 (timed repetitions per scenario), --keep (keep the data directory / database),
+    --reuse DIR[:DBNAME] (measure a kept set again), --only first_page,q_common_rel
 
 Goal (issue): p95 <= 200 ms on the 2-core machine, with 100,000 and 1,000,000 published contributions.
 
@@ -24,10 +24,9 @@ database (bench_pub_<pid>, dropped at the end):
 3. Times each scenario through the real code: ``selectors.contribution_page(...)`` in-process, and the
    real view ``GET /en/calls/wsis20/contributions/?...`` through django.test.Client (middleware,
    facet counts, template). 3 warm-up calls, then --reps timed calls; median and p95 (nearest rank).
-   The view's time is also split by query (list query, the 4 facet GROUP BYs, the rest).
+   The view's time is also split: list query, filter menus (cached), the rest.
 4. EXPLAIN QUERY PLAN (SQLite) / EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL) of each scenario's list query.
-5. With --proposals: applies candidate fixes to the scratch database only (never to src/) and times the
-   affected scenarios again, so the report can give before/after figures.
+5. The filter menus: a cache miss (one GROUP BY), a hit, and the first page with a cold cache.
 
 The machine is shared: the 1-minute load average is recorded at the start of every scenario.
 """
@@ -906,32 +905,16 @@ def timed_view(client, url: str, reps: int, warm: int = 3) -> dict:
 
 
 def count_matches(params: dict[str, str]) -> int:
-    from django.db.models.expressions import RawSQL
-
     from consulta.calls.models import Call
-    from consulta.publication import search
-    from consulta.publication.selectors import public_contributions
+    from consulta.publication import search, selectors
 
     call = Call.objects.get(slug="wsis20")
-    qs = public_contributions(call)
     args = selector_args(params)
-    for key, value in args["filters"].items():
-        qs = qs.filter(**({"codes__code": value} if key == "code" else {key: value}))
+    queryset, _where, _params = selectors._filtered(call, args["filters"])
     if args["query"]:
-        matching = search.match_filter(args["query"])
-        qs = qs.filter(pk__in=RawSQL(*matching)) if matching else qs.none()
-    return qs.count()
-
-
-def cached_facet_counts(call):
-    """Proposal: facet_counts() through the cache (the project's cache: Redis or the database table)."""
-    from django.core.cache import cache
-
-    from consulta.publication.selectors import facet_counts
-
-    return cache.get_or_set(
-        f"publication:facets:{call.pk}", lambda: facet_counts(call), None
-    )  # deleted on change
+        terms = search.query_terms(args["query"])
+        queryset = queryset.filter(search.match_condition(terms)) if terms else queryset.none()
+    return queryset.count()
 
 
 def run_scenarios(
@@ -939,9 +922,6 @@ def run_scenarios(
     reps: int,
     only: set[str] | None,
     label: str = "",
-    facets: str = "live",
-    page_fn=None,
-    facets_fn=None,
 ) -> dict:
     from django.db import connection
     from django.db.models import Count
@@ -949,10 +929,10 @@ def run_scenarios(
     from django.utils.http import urlencode
 
     from consulta.calls.models import Call
-    from consulta.publication import selectors, views
+    from consulta.publication import selectors
     from consulta.publication.models import Contribution
 
-    contribution_page = page_fn or selectors.contribution_page
+    contribution_page = selectors.contribution_page
     call = Call.objects.get(slug="wsis20")
     by_country = list(
         Contribution.objects.filter(call=call)
@@ -982,38 +962,23 @@ def run_scenarios(
         f"  walk 50 pages: total {walk['total_ms']} ms, per page median {walk['median_ms']} p95 {walk['p95_ms']}"
     )
     client = Client()
-    facet_counts = facets_fn or selectors.facet_counts
-    views.contribution_page = contribution_page
-
+    # The filter menus: what a miss costs (one GROUP BY), a hit, and the first page with a cold cache.
     extra: dict = {}
-    seconds = probe(lambda: facet_counts(call), 60)
-    if seconds is None:
-        extra["facet_counts"] = {"timeout_s": 60}
-    elif seconds > 10:  # one call is the measurement
-        extra["facet_counts"] = {
-            "median_ms": round(seconds * 1000),
-            "p95_ms": round(seconds * 1000),
-            "max_ms": round(seconds * 1000),
-            "cpu_ms": None,
-            "reps": 1,
-        }
-    else:
-        extra["facet_counts"] = timed(
-            lambda: facet_counts(call), reps_for(seconds, reps), 1 if seconds < 1 else 0
-        )
-    print(f"  {label}facet_counts() alone: {extra['facet_counts']}", flush=True)
-    if facets == "cached" and (seconds or 999) > 10:
-        extra["view_live_first_page"] = {"skipped": "facet_counts() alone takes > 10 s"}
-        views.facet_counts = cached_facet_counts
-    elif facets == "cached":
-        url = f"/en/calls/{call.slug}/contributions/"
-        extra["view_live_first_page"] = timed_view(client, url, min(reps, 3), 0)
-        print(
-            f"  {label}view, first page, live facets: {extra['view_live_first_page']}", flush=True
-        )
-        views.facet_counts = cached_facet_counts
-    else:
-        views.facet_counts = facet_counts
+    seconds = probe(lambda: selectors._count_facets(call), 60) or 60
+    extra["facet_counts_miss"] = timed(
+        lambda: selectors._count_facets(call), reps_for(seconds, reps), 1 if seconds < 1 else 0
+    )
+    extra["facet_counts"] = timed(lambda: selectors.facet_counts(call), reps, 3)
+    url = f"/en/calls/{call.slug}/contributions/"
+
+    def cold_view():
+        selectors.forget_facet_counts(call.pk)
+        response = client.get(url)
+        assert response.status_code == 200
+
+    extra["view_first_page_cold_facets"] = timed(cold_view, min(reps, 10), 1)
+    for key in ("facet_counts_miss", "facet_counts", "view_first_page_cold_facets"):
+        print(f"  {label}{key}: {extra[key]}", flush=True)
     results = {}
     for name, params in scenarios(cursor).items():
         if only and name not in only:
@@ -1064,20 +1029,10 @@ def run_scenarios(
             f"+{view.get('pg_cpu_ms', 0)} (n={view['reps']}) parts {entry['view_parts']}  (load {load}){flag}",
             flush=True,
         )
-    views.facet_counts, views.contribution_page = (
-        selectors.facet_counts,
-        selectors.contribution_page,
-    )
-    return {"walk": walk, "scenarios": results, "country": country, "facets_mode": facets, **extra}
-
-
-# ----------------------------------------------------------------------------------- proposals
-# Each proposal changes the scratch database (or patches a function in this process only) and re-times
-# the scenarios it is meant to fix. Nothing in src/ is changed.
+    return {"walk": walk, "scenarios": results, "country": country, **extra}
 
 
 def main() -> None:
-    global RELEVANCE_CANDIDATES
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--n", type=int, default=100_000)
@@ -1085,16 +1040,6 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--only", help="comma-separated scenario names")
-    parser.add_argument(
-        "--facets",
-        choices=("live", "cached"),
-        default="live",
-        help="cached: time the view with facet_counts() served from the cache (proposal 1), "
-        "and the live view on the first page only (the live facets cost seconds at 1M)",
-    )
-    parser.add_argument(
-        "--proposals", action="store_true", help="also time the proposed fixes (scratch DB)"
-    )
     parser.add_argument("--json", help="write the full report (plans included) here")
     parser.add_argument("--keep", action="store_true", help="keep the data directory / database")
     parser.add_argument(
@@ -1103,13 +1048,8 @@ def main() -> None:
     parser.add_argument(
         "--candidates",
         type=int,
-        default=RELEVANCE_CANDIDATES,
-        help="proposal: matches ranked for relevance / probed for date order (RESULTS: 5000 and 2000)",
-    )
-    parser.add_argument(
-        "--after-only",
-        action="store_true",
-        help="with --proposals on a set that already has them: time only the proposals",
+        default=2000,
+        help="search.CANDIDATES: matches ranked for relevance / listed by id in date order",
     )
     parser.add_argument(
         "--replicate",
@@ -1124,7 +1064,6 @@ def main() -> None:
         help="measure a data directory (and database) kept by an earlier --keep run; implies --keep",
     )
     args = parser.parse_args()
-    RELEVANCE_CANDIDATES = args.candidates
 
     if args.reuse or args.generate_only:
         args.keep = True
@@ -1195,14 +1134,11 @@ def main() -> None:
             import sqlite3
 
             report["sqlite_version"] = sqlite3.sqlite_version
-        if (
-            args.after_only
-        ):  # the set already has the proposed schema: the baseline would not be one
-            report["baseline"] = {"scenarios": {}, "walk": {}}
-        else:
-            report["baseline"] = run_scenarios(vendor, args.reps, only, facets=args.facets)
-        if args.proposals:
-            report["proposals"] = run_proposals(vendor, args.reps, only, report["baseline"])
+        from consulta.publication import search
+
+        search.CANDIDATES = args.candidates
+        report["candidates"] = args.candidates
+        report["baseline"] = run_scenarios(vendor, args.reps, only)
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         if args.json:
             Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1))
@@ -1219,250 +1155,7 @@ def main() -> None:
             print(f"kept {tmp}" + (f" and database {dbname}" if args.db == "postgres" else ""))
 
 
-RELEVANCE_CANDIDATES = 5000
 FILTER_COLUMNS = ("stakeholder_type", "region", "country", "language")
-
-
-def proposal_ddl(vendor: str) -> list[tuple[str, str]]:
-    """(what, SQL) of the schema changes proposed; applied to the scratch database only."""
-    ddl = []
-    # first, and the old GIN index dropped first, so that the table rewrite does not rebuild it
-    if vendor == "postgresql":
-        ddl += [
-            (
-                "GIN index on the stored column (replaces the expression index)",
-                "DROP INDEX contribution_search",
-            ),
-            (
-                "stored tsvector column",
-                "ALTER TABLE publication_contribution ADD COLUMN search_vector tsvector "
-                "GENERATED ALWAYS AS (to_tsvector('simple', search_document)) STORED",
-            ),
-            (
-                "GIN index on the stored column (replaces the expression index)",
-                "CREATE INDEX contribution_search_vector ON publication_contribution USING GIN (search_vector)",
-            ),
-        ]
-    for column, old in zip(
-        FILTER_COLUMNS,
-        (
-            "contribution_by_type",
-            "contribution_by_region",
-            "contribution_by_country",
-            "contribution_by_language",
-        ),
-        strict=True,
-    ):
-        ddl.append((f"filter+order index on {column}", f'DROP INDEX "{old}"'))
-        ddl.append(
-            (
-                f"filter+order index on {column}",
-                f'CREATE INDEX "{old}" ON publication_contribution (call_id, state, {column}, received_at DESC, id DESC)',
-            )
-        )
-    ddl.append(
-        (
-            "covering index for the one-pass facets",
-            "CREATE INDEX contribution_facets ON publication_contribution "
-            "(call_id, state, stakeholder_type, region, country, language, published_version_id)",
-        )
-    )
-    if vendor == "postgresql":
-        ddl.append(("statistics", "VACUUM ANALYZE publication_contribution"))
-    return ddl
-
-
-def facet_counts_one_pass(call) -> dict[str, list[tuple[str, int]]]:
-    """Proposal: the four facet menus from one GROUP BY (one index-only scan) instead of four."""
-    from collections import Counter
-
-    from django.db.models import Count
-
-    from consulta.publication.selectors import public_contributions
-
-    counters = {key: Counter() for key in FILTER_COLUMNS}
-    rows = (
-        public_contributions(call).values_list(*FILTER_COLUMNS).annotate(n=Count("id")).order_by()
-    )
-    for *values, n in rows:
-        for key, value in zip(FILTER_COLUMNS, values, strict=True):
-            counters[key][value] += n
-    return {key: sorted(counter.items()) for key, counter in counters.items()}
-
-
-def _where(call, filters: dict[str, str]) -> tuple[str, list]:
-    clauses = ["c.call_id = %s", "c.state = 'published'", "c.published_version_id IS NOT NULL"]
-    params: list = [call.pk]
-    for key in FILTER_COLUMNS:
-        if key in filters:
-            clauses.append(f"c.{key} = %s")
-            params.append(filters[key].upper() if key == "country" else filters[key])
-    if "code" in filters:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM publication_contributioncode cc WHERE cc.contribution_id = c.id "
-            "AND cc.code = %s)"
-        )
-        params.append(filters["code"])
-    return " AND ".join(clauses), params
-
-
-def proposed_contribution_page(
-    *, call, filters=None, query="", sort="date", cursor=None, page_size=20
-):
-    """contribution_page() with the proposed query shapes (everything else delegated to the original):
-
-    - relevance: rank only the newest RELEVANCE_CANDIDATES matches that pass the filters, in ONE scan of the
-      full-text index (SQLite: bm25() of the FTS5 cursor, PostgreSQL: ts_rank on the stored tsvector),
-      instead of a correlated bm25()/to_tsvector() per matching row; exact whenever a query matches at
-      most RELEVANCE_CANDIDATES contributions;
-    - PostgreSQL date order with a search: ``search_vector @@ query`` on the row itself instead of
-      ``id IN (SELECT id FROM the same table WHERE to_tsvector(...) @@ ...)``.
-    """
-    from django.db import connection
-
-    from consulta.publication import search, selectors
-    from consulta.publication.models import Contribution
-
-    filters = {k: v for k, v in (filters or {}).items() if k in selectors.FILTERS and v}
-    query = (query or "").strip()[:200]
-    terms = search.query_terms(query) if query else []
-    postgres = connection.vendor == "postgresql"
-    if not terms or (sort != "relevance" and not postgres):
-        return selectors.contribution_page(
-            call=call, filters=filters, query=query, sort=sort, cursor=cursor, page_size=page_size
-        )
-    where, params = _where(call, filters)
-    if sort != "relevance":  # PostgreSQL, date order
-        # Probe the GIN index for at most RELEVANCE_CANDIDATES + 1 matches. Few matches: order exactly those
-        # (a rare word no longer walks the whole date index testing every row); many: the words are common,
-        # so walking the date index testing each row stops after about 21 * total / matches rows.
-        tsq = search._tsquery(terms)
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT c.id FROM publication_contribution c WHERE c.search_vector @@ to_tsquery('simple', %s) AND "
-                + where
-                + " LIMIT %s",
-                [tsq, *params, RELEVANCE_CANDIDATES + 1],
-            )
-            ids = [row[0] for row in cur.fetchall()]
-        if len(ids) <= RELEVANCE_CANDIDATES:
-            queryset = selectors.public_contributions(call).extra(
-                where=["publication_contribution.id = ANY(%s)"], params=[ids]
-            )
-        else:
-            queryset = selectors.public_contributions(call).extra(
-                where=["search_vector @@ to_tsquery('simple', %s)"], params=[tsq]
-            )
-        # same code path as the original, with the match on the row itself
-        original = selectors.public_contributions
-        selectors.public_contributions = lambda _call: queryset
-        try:
-            page = selectors.contribution_page(
-                call=call,
-                filters=filters,
-                query="",
-                sort="date",
-                cursor=cursor,
-                page_size=page_size,
-            )
-        finally:
-            selectors.public_contributions = original
-        page.query = query
-        return page
-    start = min(int(cursor), selectors.MAX_RELEVANCE_RESULTS) if cursor and cursor.isdigit() else 0
-    if postgres:
-        sql = (  # ts_rank only on the (at most RELEVANCE_CANDIDATES) joined rows
-            "SELECT c.* FROM (SELECT c.id FROM publication_contribution c "
-            "WHERE c.search_vector @@ to_tsquery('simple', %s) AND "
-            + where
-            + " ORDER BY c.id DESC LIMIT %s) m JOIN publication_contribution c ON c.id = m.id "
-            "ORDER BY ts_rank(c.search_vector, to_tsquery('simple', %s), 2) DESC, c.id DESC LIMIT %s OFFSET %s"
-        )
-        tsq = search._tsquery(terms)
-        params = [tsq, *params, RELEVANCE_CANDIDATES, tsq, page_size + 1, start]
-    else:
-        fts = search.FTS_TABLE
-        sql = (
-            f"SELECT c.* FROM (SELECT {fts}.rowid AS id, bm25({fts}) AS score FROM {fts} "
-            f"JOIN publication_contribution c ON c.id = {fts}.rowid WHERE {fts} MATCH %s AND "
-            + where
-            + f" ORDER BY {fts}.rowid DESC LIMIT %s) m JOIN publication_contribution c ON c.id = m.id "
-            "ORDER BY m.score, c.id DESC LIMIT %s OFFSET %s"
-        )
-        params = [search._fts5_match(terms), *params, RELEVANCE_CANDIDATES, page_size + 1, start]
-    items = list(Contribution.objects.raw(sql, params))
-    more = len(items) > page_size and start + page_size < selectors.MAX_RELEVANCE_RESULTS
-    return selectors.ContributionPage(
-        items=items[:page_size],
-        next_cursor=str(start + page_size) if more else None,
-        total=None,
-        filters=filters,
-        query=query,
-        sort="relevance",
-    )
-
-
-def run_proposals(vendor: str, reps: int, only: set[str] | None, baseline: dict) -> dict:
-    from django.db import DatabaseError, connection
-
-    from consulta.calls.models import Call
-    from consulta.publication.selectors import contribution_page, facet_counts
-
-    call = Call.objects.get(slug="wsis20")
-    out: dict = {"ddl": []}
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-        for what, sql in proposal_ddl(vendor):
-            t = time.perf_counter()
-            try:
-                cursor.execute(sql)
-            # already applied by an earlier --proposals run on a --reuse'd set
-            except DatabaseError as exc:
-                out["ddl"].append(
-                    {"what": what, "sql": sql, "s": 0, "skipped": str(exc).splitlines()[0]}
-                )
-                continue
-            out["ddl"].append({"what": what, "sql": sql, "s": round(time.perf_counter() - t, 1)})
-            print(f"  proposal DDL ({out['ddl'][-1]['s']} s): {sql}", flush=True)
-    # facets: the same four queries with the new index available, one pass, and a cache hit
-    facets = {}
-    for name, fn in (
-        ("four_queries", facet_counts),
-        ("one_pass", facet_counts_one_pass),
-        ("cache_hit", cached_facet_counts),
-    ):
-        seconds = probe(lambda fn=fn: fn(call), 120) or 999
-        facets[name] = timed(
-            lambda fn=fn: fn(call), reps_for(seconds, reps), 1 if seconds < 1 else 0
-        )
-        print(f"  facet_counts {name}: {facets[name]}", flush=True)
-    assert facet_counts_one_pass(call) == facet_counts(call)
-    out["facets"] = facets
-    # all scenarios again: proposed query shapes, cached facets in the view
-    after = run_scenarios(
-        vendor, reps, only, label="after ", facets="cached", page_fn=proposed_contribution_page
-    )
-    # same items as the original code where the original finished (relevance: exact below the candidate cap)
-    for name, entry in after["scenarios"].items():
-        args = selector_args(entry["params"])
-        if "timeout_s" in (baseline or {}).get("scenarios", {}).get(name, {}).get(
-            "selector", {"timeout_s": 1}
-        ):
-            continue
-        if (
-            args["query"]
-            and args["sort"] == "relevance"
-            and entry["matches"] > RELEVANCE_CANDIDATES
-        ):
-            continue
-        mine = [c.pk for c in proposed_contribution_page(call=call, **args).items]
-        theirs = [c.pk for c in contribution_page(call=call, **args).items]
-        entry["same_items_as_original"] = mine == theirs
-        if mine != theirs:
-            print(f"  !! {name}: proposed page differs from the original", flush=True)
-    out["after"] = after
-    return out
 
 
 def fmt(timing: dict, key: str) -> str:
@@ -1507,7 +1200,7 @@ def print_table(report: dict) -> None:
     print(f"\n### {report['db']}, {size}\n")
     print(table(report["baseline"]["scenarios"]))
     walk = report["baseline"]["walk"] or {"total_ms": "-", "median_ms": "-", "p95_ms": "-"}
-    for key in ("facet_counts", "view_live_first_page"):
+    for key in ("facet_counts_miss", "facet_counts", "view_first_page_cold_facets"):
         if key in report["baseline"]:
             t = report["baseline"][key]
             if "median_ms" not in t:
@@ -1521,21 +1214,6 @@ def print_table(report: dict) -> None:
         f"\nwalk of 50 pages (selector): total {walk['total_ms']} ms, per page median {walk['median_ms']} "
         f"p95 {walk['p95_ms']}"
     )
-    proposals = report.get("proposals")
-    if proposals:
-        print("\n#### after the proposed changes\n")
-        for d in proposals["ddl"]:
-            print(f"- {d['s']} s: `{d['sql']}`")
-        for name, t in proposals["facets"].items():
-            print(
-                f"- facet_counts {name}: median {t['median_ms']} ms, p95 {t['p95_ms']} ms, CPU {cpu(t)} ms, n={t['reps']}"
-            )
-        print()
-        print(table(proposals["after"]["scenarios"]))
-        same = {
-            k: v.get("same_items_as_original") for k, v in proposals["after"]["scenarios"].items()
-        }
-        print(f"\nsame items as the original code: {same}")
 
 
 if __name__ == "__main__":

@@ -104,10 +104,17 @@ class Contribution(models.Model):
     def is_public(self) -> bool:
         return self.state == self.State.PUBLISHED and self.published_version_id is not None
 
+    EXCERPT_LENGTH = 320
+
     @property
     def excerpt(self) -> str:
-        """The first text answer, for lists."""
-        return next((v for v in self.answers.values() if isinstance(v, str) and v.strip()), "")
+        """The start of the first text answer, for lists (cut at a word, with an ellipsis)."""
+        text = next((v for v in self.answers.values() if isinstance(v, str) and v.strip()), "").strip()
+        if len(text) <= self.EXCERPT_LENGTH:
+            return text
+        cut = text[: self.EXCERPT_LENGTH - 1]
+        space = cut.rfind(" ")
+        return (cut[:space] if space > self.EXCERPT_LENGTH // 2 else cut).rstrip() + "…"
 
     @property
     def shows_name(self) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, format_timedelta
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consulta import languages
 from consulta.calls.models import TranslatedText
@@ -60,9 +61,14 @@ def relative(value: datetime | None) -> str:
 
 @register.filter
 def language_name(code: str) -> str:
+    return _language_name(code, _locale())
+
+
+@lru_cache(maxsize=256)
+def _language_name(code: str, locale: str) -> str:
     from babel import Locale
 
-    return Locale.parse(_BABEL_LOCALES.get(code, code)).get_display_name(_locale())
+    return Locale.parse(_BABEL_LOCALES.get(code, code)).get_display_name(locale)
 
 
 @register.filter
@@ -77,6 +83,15 @@ def get_item(mapping, key):
 @register.filter
 def country_name(code: str) -> str:
     """The country's name in the reader's language (django-countries' translations)."""
+    if not code:
+        return ""
+    return country_names(translation.get_language() or "en").get(code, code)
+
+
+@lru_cache(maxsize=16)
+def country_names(language: str) -> dict[str, str]:
+    """Every country's name in one language, translated once per process (lists show hundreds)."""
     from django_countries import countries
 
-    return countries.name(code) or code if code else ""
+    with translation.override(language):
+        return {code: str(name) for code, name in countries}
