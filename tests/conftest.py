@@ -13,6 +13,13 @@ def _isolated(settings, tmp_path):
     """Files go to a fresh folder; background tasks run at once, inside the test."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Questionnaires are cached per process, keyed on (call id, updated_at); rolled-back rows come back
+    # with the same ids, and under frozen time with the same updated_at.
+    from consulta.submissions.answers import forget_questionnaires
+    from consulta.submissions.forms import forget_fields
+
+    forget_questionnaires()
+    forget_fields()
 
 
 @pytest.fixture

@@ -6,3 +6,6 @@ class CallsConfig(AppConfig):
     name = "consulta.calls"
     label = "calls"
     verbose_name = _("Calls for inputs")
+
+    def ready(self):
+        from consulta.calls import receivers  # noqa: F401 - keeps cached questionnaires exact

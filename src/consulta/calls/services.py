@@ -27,6 +27,7 @@ from consulta.calls.models import (
     TimelineEvent,
     TimelineLink,
 )
+from consulta.calls.receivers import touch_call
 
 Translations = Mapping[str, str]
 CALL_EDITABLE_FIELDS = frozenset(
@@ -218,6 +219,7 @@ def call_reorder_questions(*, actor, call: Call, keys: Sequence[str]) -> None:
         )
     for position, key in enumerate(keys):
         Question.objects.filter(pk=questions[key].pk).update(order=position)
+    touch_call(call.pk)  # .update() sends no signal, and cached questionnaires must see the new order
 
 
 @transaction.atomic

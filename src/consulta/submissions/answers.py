@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from consulta import regions
-from consulta.calls.models import Call, QuestionType
+from consulta import languages, regions
+from consulta.calls.models import Call, Question, QuestionType
 from consulta.submissions.models import Consent, LanguageCode, StakeholderType
 
 RESPONDENT_KEYS = (
@@ -58,9 +60,49 @@ class CleanedAnswers:
 
 
 def questionnaire(call: Call) -> list[QuestionSpec]:
-    """The questions of a call as plain specs, in display order (two queries)."""
+    """The questions of a call as plain specs, in display order, labelled in the reader's language."""
+    return list(specs_for(questionnaire_key(call), languages.current()))
+
+
+def questions(call: Call) -> list[Question]:
+    """The call's questions with their sections and choices, shared read-only within this process:
+    every step of the form needs them, and a call's questionnaire rarely changes (each change moves
+    ``Call.updated_at``, which keys the cache)."""
+    return list(questions_for(questionnaire_key(call)))
+
+
+def questionnaire_key(call: Call) -> tuple[int, Any]:
+    """(call id, its ``updated_at`` as stored). Read from the database, not from ``call``: an object
+    loaded before an edit would key stale data. Plain SQL: this runs several times per request."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT updated_at FROM {Call._meta.db_table} WHERE id = %s", [call.pk])  # noqa: S608
+        row = cursor.fetchone()
+    return call.pk, (row[0] if row else None)
+
+
+def questions_for(key: tuple[int, Any]) -> tuple[Question, ...]:
+    return _questions(*key)
+
+
+def specs_for(key: tuple[int, Any], language: str) -> tuple[QuestionSpec, ...]:
+    return _specs(*key, language)
+
+
+def forget_questionnaires() -> None:
+    """For tests, whose rolled-back rows may come back with the same ids and frozen times."""
+    _questions.cache_clear()
+    _specs.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _questions(call_id: int, stamp) -> tuple[Question, ...]:
+    return tuple(Question.objects.filter(call_id=call_id).select_related("section").prefetch_related("choices"))
+
+
+@lru_cache(maxsize=256)
+def _specs(call_id: int, stamp, language: str) -> tuple[QuestionSpec, ...]:
     specs = []
-    for question in call.questions.select_related("section").prefetch_related("choices"):
+    for question in _questions(call_id, stamp):
         choices = frozenset(c.value for c in question.choices.all())
         if question.type == QuestionType.CONSENT and not choices:
             choices = frozenset(Consent.values)
@@ -71,10 +113,10 @@ def questionnaire(call: Call) -> list[QuestionSpec]:
                 required=question.required,
                 max_length=question.max_length,
                 choices=choices,
-                label=question.translated("prompt").text,
+                label=question.translated("prompt", language).text,
             )
         )
-    return specs
+    return tuple(specs)
 
 
 def _text(value: Any) -> str:

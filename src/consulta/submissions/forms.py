@@ -6,16 +6,28 @@ Django renders the fields (labels, ids, help text, aria attributes); the rules o
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from consulta import regions
+from consulta import languages, regions
 from consulta.calls.models import Call, Question, QuestionType
-from consulta.submissions.answers import CleanedAnswers, clean_answers, questionnaire
+from consulta.submissions.answers import (
+    CleanedAnswers,
+    clean_answers,
+    questionnaire_key,
+    questions_for,
+    specs_for,
+)
 
 
 class LenientMultipleField(forms.Field):
@@ -33,9 +45,43 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-def _country_choices() -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def _country_choices_in(language: str) -> tuple[tuple[str, str], ...]:
     allowed = set(regions.COUNTRY_CODES)
-    return [("", "—")] + [(code, name) for code, name in countries if code in allowed]
+    with translation.override(language):
+        return (("", "—"), *((code, str(name)) for code, name in countries if code in allowed))
+
+
+class CountrySelect(forms.Select):
+    """The country list as one string: through Django's per-option templates, its 200 options cost
+    more than the rest of the form page together."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+
+    @property
+    def choices(self):
+        return _country_choices_in(translation.get_language() or "en")
+
+    @choices.setter
+    def choices(self, value):
+        """Always every country, named in the reader's language (so copies need not copy 200 options)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = "" if value is None else str(value)
+        options = _country_options_html(self.choices)
+        if chosen:
+            needle = format_html('<option value="{}">', chosen)
+            # Both strings are escaped already; replace() drops the safe mark, so it is put back.
+            options = mark_safe(options.replace(needle, needle[:-1] + " selected>", 1))  # noqa: S308
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+@lru_cache(maxsize=32)
+def _country_options_html(choices: tuple[tuple[str, str], ...]) -> SafeString:
+    return format_html_join("", '<option value="{}">{}</option>', choices)
 
 
 def _field_for(question: Question) -> forms.Field:
@@ -71,11 +117,21 @@ def _field_for(question: Question) -> forms.Field:
         )
     if kind == QuestionType.COUNTRY:
         attrs["autocomplete"] = "country"
-        return forms.CharField(widget=forms.Select(attrs, choices=_country_choices()), **common)
+        return forms.CharField(widget=CountrySelect(attrs), **common)
     if kind == QuestionType.FILE:
         attrs["accept"] = ".pdf,.docx,.odt,.txt"
         return forms.FileField(widget=MultipleFileInput(attrs), **common)
     raise ValueError(f"Unknown question type {kind!r}")
+
+
+@lru_cache(maxsize=256)
+def _fields_for(key: tuple[int, Any], language: str) -> dict[str, forms.Field]:
+    """The form's fields, built once per questionnaire and language; each form gets its own copies."""
+    return {question.key: _field_for(question) for question in questions_for(key)}
+
+
+def forget_fields() -> None:
+    _fields_for.cache_clear()
 
 
 def raw_answers(data: Mapping[str, Any], questions: list[Question]) -> dict[str, Any]:
@@ -99,11 +155,13 @@ class ContributionForm(forms.Form):
     def __init__(self, call: Call, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
-        self.questions = list(call.questions.select_related("section").prefetch_related("choices"))
-        self.specs = questionnaire(call)
+        key = questionnaire_key(call)
+        language = languages.current()
+        self.questions = list(questions_for(key))
+        self.specs = list(specs_for(key, language))
         self.required_keys = frozenset(q.key for q in self.questions if q.required)
-        for question in self.questions:
-            self.fields[question.key] = _field_for(question)
+        for name, field in _fields_for(key, language).items():
+            self.fields[name] = copy.deepcopy(field)
         self.fields[self.honeypot_name] = forms.CharField(
             required=False,
             label=_("Leave this field empty"),

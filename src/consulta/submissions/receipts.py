@@ -7,6 +7,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from consulta.calls.models import Call
+from consulta.submissions.answers import questions as call_questions
 from consulta.submissions.models import SubmissionVersion
 
 
@@ -16,7 +17,7 @@ def version_sections(version: SubmissionVersion, call: Call) -> list[dict[str, A
 
 def answers_by_section(answers: dict[str, Any], call: Call) -> list[dict[str, Any]]:
     """Answers grouped as the questionnaire groups them, with choice labels in the reader's language."""
-    questions = list(call.questions.select_related("section").prefetch_related("choices"))
+    questions = call_questions(call)
     sections: dict[int, dict[str, Any]] = {}
     for question in questions:
         if question.key not in answers:

@@ -260,7 +260,10 @@ def submission_submit(
         timeliness=timeliness,
         idempotency_key=key,
     )
-    transaction.on_commit(lambda: _queue_receipt(version.pk))
+    if _tasks_share_the_transaction():
+        _queue_receipt(version.pk)  # the receipt's job commits with the version, or neither does
+    else:
+        transaction.on_commit(lambda: _queue_receipt(version.pk))
     _announce(submission)
     return SubmitResult(version, created=True)
 
@@ -327,6 +330,16 @@ def _freeze_version(
 def _announce(submission: Submission) -> None:
     """Tell later stages, once the change is committed, that this submission changed."""
     transaction.on_commit(lambda: submission_changed.send(sender=Submission, submission=submission))
+
+
+def _tasks_share_the_transaction() -> bool:
+    """True when jobs are rows of this database, so enqueuing inside a transaction is atomic with it.
+    (A crash between COMMIT and an on-commit hook would otherwise leave a version whose receipt is never
+    sent; other backends, which may run the job at once, still wait for the commit.)"""
+    from django_tasks import default_task_backend
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(default_task_backend, DatabaseBackend)
 
 
 def _queue_receipt(version_id: int) -> None:
