@@ -100,6 +100,8 @@ class Server:
         a = self.args
         cmd = [
             str(VENV_BIN / "gunicorn"),
+            "--config",
+            "python:consulta.gunicorn_conf",  # the product's settings (preloaded sync workers)
             "consulta.wsgi",
             "--bind",
             f"127.0.0.1:{a.port}",
