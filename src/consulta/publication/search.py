@@ -62,6 +62,24 @@ def _tsquery(terms: list[str]) -> str:
 CANDIDATES = 2000
 
 
+def newest_by_id() -> bool:
+    """Whether newest_match_ids numbers matches by id (SQLite) rather than by receipt (PostgreSQL)."""
+    return connection.vendor == "sqlite"
+
+
+def newest_match_ids(terms: list[str], where: str, params: list, limit: int) -> list[int]:
+    """Ids of the ``limit`` newest matches, highest first; on SQLite counted on the full-text index
+    alone (``where`` unused), which is what makes a common word cheap to probe."""
+    if connection.vendor == "postgresql":
+        return [pk for pk, _score in newest_matches(terms, where, params, limit)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",  # noqa: S608
+            [_fts5_match(terms), limit],
+        )
+        return [int(pk) for (pk,) in cursor.fetchall()]
+
+
 def match_condition(terms: list[str]) -> RawSQL:
     """A condition on a contribution row that holds when it matches (for ``QuerySet.filter``)."""
     if connection.vendor == "postgresql":
@@ -78,13 +96,17 @@ def match_condition(terms: list[str]) -> RawSQL:
 
 
 def newest_matches(terms: list[str], where: str, params: list, limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` newest matches (highest id first) passing ``where`` (on alias ``c``), with a relevance
-    score where higher is better: one pass over the index, whatever the number of matches."""
+    """The ``limit`` newest matches passing ``where`` (on alias ``c``), highest id first, with a relevance
+    score where higher is better: one pass over an index, whatever the number of matches. (Newest by
+    receipt on PostgreSQL, by publication on SQLite, whose FTS5 index walks in rowid order.)"""
     if connection.vendor == "postgresql":
         sql = (
             "SELECT m.id, ts_rank(c.search_vector, to_tsquery('simple', %s), 2) FROM ("  # noqa: S608
             "SELECT c.id FROM publication_contribution c "
-            f"WHERE c.search_vector @@ to_tsquery('simple', %s) AND {where} ORDER BY c.id DESC LIMIT %s) m "
+            # In the list's own order: a filter's index (call, state, column, -received_at, -id) then
+            # walks only the filtered rows, testing each one's stored vector.
+            f"WHERE c.search_vector @@ to_tsquery('simple', %s) AND {where} "
+            "ORDER BY c.received_at DESC, c.id DESC LIMIT %s) m "
             "JOIN publication_contribution c ON c.id = m.id"
         )
         query = _tsquery(terms)

@@ -91,26 +91,35 @@ def contribution_page(
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
     queryset, where, params = _filtered(call, filters)
     query = (query or "").strip()[:200]
-    capped = False
-    if query:
-        terms = search.query_terms(query)
-        if not terms:
-            queryset = queryset.none()
-        else:
-            matches = search.newest_matches(terms, where, params, search.CANDIDATES + 1)
-            capped = len(matches) > search.CANDIDATES
-            matches = matches[: search.CANDIDATES]
-            if sort == "relevance":
-                return _relevance_page(matches, cursor, page_size, filters=filters, query=query, capped=capped)
-            # Date order: a search with few matches lists them by id; a common word walks the date index.
-            queryset = queryset.filter(search.match_condition(terms)) if capped else queryset.filter(
-                pk__in=[pk for pk, _score in matches]
-            )
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         stamp, pk = position
         queryset = queryset.filter(Q(received_at__lt=stamp) | Q(received_at=stamp, pk__lt=pk))
+    if query:
+        terms = search.query_terms(query)
+        if not terms:
+            queryset = queryset.none()
+        elif sort == "relevance":
+            matches = search.newest_matches(terms, where, params, search.CANDIDATES + 1)
+            capped = len(matches) > search.CANDIDATES
+            return _relevance_page(
+                matches[: search.CANDIDATES], cursor, page_size, filters=filters, query=query, capped=capped
+            )
+        else:
+            # Date order: a search with few matches lists them by id; a common word walks the date index.
+            candidates = search.newest_match_ids(terms, where, params, search.CANDIDATES + 1)
+            if len(candidates) <= search.CANDIDATES:
+                queryset = queryset.filter(pk__in=candidates)
+            else:
+                items = _page_from_newest(queryset, candidates, page_size) if search.newest_by_id() else None
+                if items is not None:
+                    return _date_page(items, page_size, filters=filters, query=query)
+                queryset = queryset.filter(search.match_condition(terms))
     items = list(queryset.order_by("-received_at", "-pk")[: page_size + 1])
+    return _date_page(items, page_size, filters=filters, query=query)
+
+
+def _date_page(items: list[Contribution], page_size: int, *, filters, query: str) -> ContributionPage:
     more = len(items) > page_size
     items = items[:page_size]
     return ContributionPage(
@@ -121,6 +130,20 @@ def contribution_page(
         query=query,
         sort="date",
     )
+
+
+def _page_from_newest(queryset: QuerySet[Contribution], candidates: list[int], page_size: int):
+    """A date-ordered page of a common word from its newest-numbered matches alone, when that is
+    provably the true page: no contribution numbered below them (match or not) was received after the
+    page's last item. Ids mostly follow receipt, so this holds for the first pages; otherwise None, and
+    the caller walks every match (which costs 0.1 s at a million contributions on SQLite)."""
+    items = list(queryset.filter(pk__in=candidates).order_by("-received_at", "-pk")[: page_size + 1])
+    if len(items) <= page_size:
+        return None
+    last = items[page_size - 1]
+    if queryset.filter(pk__lt=min(candidates), received_at__gt=last.received_at).exists():
+        return None
+    return items
 
 
 def _relevance_page(

@@ -8,10 +8,10 @@ from consulta.publication.selectors import contribution_page, public_contributio
 pytestmark = pytest.mark.django_db
 
 
-def walk(call, **kwargs):
+def walk(call, page_size=7, **kwargs):
     seen, cursor = [], None
     while True:
-        page = contribution_page(call=call, cursor=cursor, page_size=7, **kwargs)
+        page = contribution_page(call=call, cursor=cursor, page_size=page_size, **kwargs)
         seen.extend(page.items)
         cursor = page.next_cursor
         if not cursor:
@@ -100,6 +100,8 @@ def test_it_lists_a_common_word_by_date_the_same_whether_or_not_it_passes_the_ca
     assert len(everything) > 5
     monkeypatch.setattr(search, "CANDIDATES", 3)  # now the search walks the date index instead
     assert [i.pk for i in walk(wsis20_published, query="digital")] == [i.pk for i in everything]
+    monkeypatch.setattr(search, "CANDIDATES", 6)  # and pages of 2 come from the newest matches
+    assert [i.pk for i in walk(wsis20_published, query="digital", page_size=2)] == [i.pk for i in everything]
 
 
 def test_it_ranks_the_newest_matches_and_says_when_it_left_older_ones_out(wsis20_published, monkeypatch):
@@ -160,3 +162,20 @@ def test_it_recounts_the_filter_menus_once_a_withdrawal_is_committed(
     after = dict(facet_counts(wsis20_published)["country"])
     assert after.get(contribution.country, 0) == before[contribution.country] - 1
     assert sum(after.values()) == 81
+
+
+def test_it_lists_by_date_of_receipt_even_when_an_old_number_was_received_last(wsis20_published, monkeypatch):
+    """Ids follow publication, not receipt: a paper letter keyed in late, or an edit approved late."""
+    from datetime import timedelta
+
+    from consulta.publication import search
+
+    matches = walk(wsis20_published, query="digital")
+    oldest_number = min(matches, key=lambda i: i.pk)
+    newest = max(i.received_at for i in matches)
+    Contribution.objects.filter(pk=oldest_number.pk).update(received_at=newest + timedelta(hours=1))
+    monkeypatch.setattr(search, "CANDIDATES", 10_000)
+    exact = [i.pk for i in walk(wsis20_published, query="digital", page_size=2)]
+    assert exact[0] == oldest_number.pk
+    monkeypatch.setattr(search, "CANDIDATES", 5)  # pages are cut from the 5 newest numbers when provably right
+    assert [i.pk for i in walk(wsis20_published, query="digital", page_size=2)] == exact
