@@ -1048,8 +1048,8 @@ def main() -> None:
     parser.add_argument(
         "--candidates",
         type=int,
-        default=2000,
-        help="search.CANDIDATES: matches ranked for relevance / listed by id in date order",
+        default=None,
+        help="override search.CANDIDATES (matches ranked for relevance / listed by id in date order)",
     )
     parser.add_argument(
         "--replicate",
@@ -1136,8 +1136,9 @@ def main() -> None:
             report["sqlite_version"] = sqlite3.sqlite_version
         from consulta.publication import search
 
-        search.CANDIDATES = args.candidates
-        report["candidates"] = args.candidates
+        if args.candidates:
+            search.CANDIDATES = args.candidates
+        report["candidates"] = search.CANDIDATES
         report["baseline"] = run_scenarios(vendor, args.reps, only)
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         if args.json:
