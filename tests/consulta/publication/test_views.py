@@ -68,3 +68,30 @@ def test_it_offers_a_citation(client, wsis20_published):
     assert (
         "Cite this contribution" in html and f"/en/contributions/{contribution.reference}/" in html
     )
+
+
+def test_it_says_when_relevance_left_older_matches_out(client, wsis20_published, monkeypatch):
+    from consulta.publication import search
+
+    url = "/en/calls/wsis20/contributions/?q=digital&sort=relevance"
+    assert "most recent" not in client.get(url).content.decode()
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    html = client.get(url).content.decode()
+    assert "they are ranked among the 3 most recent" in html
+    assert html.count('class="call-card"') == 3
+
+
+def test_it_shows_filter_menus_with_counts_in_the_readers_language(client, wsis20_published):
+    contribution = Contribution.objects.filter(state="published", country="SN").first() or Contribution.objects.filter(
+        state="published"
+    ).first()
+    count = Contribution.objects.filter(state="published", country=contribution.country).count()
+    html = client.get(f"/fr/calls/wsis20/contributions/?country={contribution.country}").content.decode()
+    from django.utils import translation
+
+    from consulta.calls.templatetags.call_tags import country_name
+
+    with translation.override("fr"):
+        name = country_name(contribution.country)
+    assert f'<option value="{contribution.country}" selected>{name} ({count})</option>' in html
+    assert html.count(" selected>") >= 1 and "&lt;option" not in html
