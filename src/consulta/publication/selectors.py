@@ -144,6 +144,8 @@ def _page_from_newest(queryset: QuerySet[Contribution], candidates: list[int], p
     if len(items) <= page_size:
         return None
     last = items[page_size - 1]
+    if last.received_at is None:
+        return None
     # Read in the list's index order: asked as one EXISTS over "id below", SQLite walks the ids instead
     # (seconds at a million rows).
     newer = list(
@@ -151,7 +153,8 @@ def _page_from_newest(queryset: QuerySet[Contribution], candidates: list[int], p
         .order_by("-received_at", "-pk")
         .values_list("pk", flat=True)[: NEWER_CHECKED + 1]
     )
-    if len(newer) > NEWER_CHECKED or any(pk < min(candidates) for pk in newer):
+    lowest = min(candidates)
+    if len(newer) > NEWER_CHECKED or any(pk < lowest for pk in newer):
         return None
     return items
 
