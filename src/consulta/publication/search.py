@@ -58,8 +58,9 @@ def _tsquery(terms: list[str]) -> str:
 # How many matches a search looks at closely: relevance ranks the newest CANDIDATES matches, and date
 # order lists them from their ids when there are no more than that. It stays above the 1,000 results
 # relevance may page through, so those pages always fill. Ranking every match of a common word costs
-# seconds at a million contributions; finding the newest CANDIDATES costs about CANDIDATES / (share of
-# contributions matching) rows tested on PostgreSQL, 0.1 s for a word in one contribution of ten at 1,200.
+# seconds at a million contributions. Finding the newest CANDIDATES costs about CANDIDATES / (share of
+# contributions matching) rows tested on PostgreSQL: 0.1 s at a million for a word in one contribution of
+# ten, but 0.4-0.7 s for one in one or two of a hundred (bench/RESULTS.md, "Publication", says what next).
 CANDIDATES = 1200
 
 
