@@ -336,10 +336,13 @@ def _tasks_share_the_transaction() -> bool:
     """True when jobs are rows of this database, so enqueuing inside a transaction is atomic with it.
     (A crash between COMMIT and an on-commit hook would otherwise leave a version whose receipt is never
     sent; other backends, which may run the job at once, still wait for the commit.)"""
-    from django_tasks import default_task_backend
+    from django_tasks import task_backends
     from django_tasks_db import DatabaseBackend
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    from consulta.submissions.tasks import send_receipt
+
+    # The backend itself: ``default_task_backend`` is a proxy, which isinstance() never recognises.
+    return isinstance(task_backends[send_receipt.backend], DatabaseBackend)
 
 
 def _queue_receipt(version_id: int) -> None:

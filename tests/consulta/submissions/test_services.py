@@ -234,3 +234,20 @@ def test_it_lets_the_author_withdraw_a_submission(open_call, complete_answers, d
         services.submission_submit(
             submission=submission, idempotency_key=uuid.uuid4(), base_version=1
         )
+
+
+def test_it_queues_the_receipt_in_the_same_transaction_as_the_version(open_call, complete_answers, during, settings):
+    """On the database task backend a crash can never leave a stored version whose receipt is not queued."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    submission = draft_with(open_call, complete_answers)
+    receipts = DBTaskResult.objects.filter(task_path="consulta.submissions.tasks.send_receipt")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        result = services.submission_submit(submission=submission, idempotency_key=uuid.uuid4(), base_version=0)
+        assert receipts.get().args_kwargs["args"] == [result.version.pk]  # queued before any commit
+        raise RuntimeError("the process dies before COMMIT")
+    assert not SubmissionVersion.objects.exists() and not receipts.exists()
+    result = services.submission_submit(submission=submission, idempotency_key=uuid.uuid4(), base_version=0)
+    assert receipts.get().args_kwargs["args"] == [result.version.pk]
