@@ -64,6 +64,15 @@ def _tsquery(terms: list[str]) -> str:
 CANDIDATES = 1200
 
 
+# PostgreSQL's newest matches, in the list's own order: a filter's index (call, state, column,
+# -received_at, -id) then walks only the filtered rows, testing each one's stored vector.
+_PG_NEWEST = (
+    "SELECT c.id, c.received_at FROM publication_contribution c "
+    "WHERE c.search_vector @@ to_tsquery('simple', %s) AND {where} "
+    "ORDER BY c.received_at DESC, c.id DESC LIMIT %s"
+)
+
+
 def newest_by_id() -> bool:
     """Whether newest_match_ids numbers matches by id (SQLite) rather than by receipt (PostgreSQL)."""
     return connection.vendor == "sqlite"
@@ -74,11 +83,8 @@ def newest_match_ids(terms: list[str], where: str, params: list, limit: int) -> 
     alone (``where`` unused), which is what makes a common word cheap to probe."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.id FROM publication_contribution c WHERE c.search_vector @@ to_tsquery('simple', %s) "  # noqa: S608
-                f"AND {where} ORDER BY c.received_at DESC, c.id DESC LIMIT %s",
-                [_tsquery(terms), *params, limit],
-            )
+            sql = f"SELECT id FROM ({_PG_NEWEST.format(where=where)}) m"  # noqa: S608 - fixed columns, values as parameters
+            cursor.execute(sql, [_tsquery(terms), *params, limit])
             return [int(pk) for (pk,) in cursor.fetchall()]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -109,12 +115,8 @@ def newest_matches(terms: list[str], where: str, params: list, limit: int) -> li
     receipt on PostgreSQL, by publication on SQLite, whose FTS5 index walks in rowid order.)"""
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT m.id, ts_rank(c.search_vector, to_tsquery('simple', %s), 2) FROM ("  # noqa: S608
-            "SELECT c.id, c.received_at FROM publication_contribution c "
-            # In the list's own order: a filter's index (call, state, column, -received_at, -id) then
-            # walks only the filtered rows, testing each one's stored vector.
-            f"WHERE c.search_vector @@ to_tsquery('simple', %s) AND {where} "
-            "ORDER BY c.received_at DESC, c.id DESC LIMIT %s) m "
+            "SELECT m.id, ts_rank(c.search_vector, to_tsquery('simple', %s), 2) "  # noqa: S608
+            f"FROM ({_PG_NEWEST.format(where=where)}) m "
             "JOIN publication_contribution c ON c.id = m.id ORDER BY m.received_at DESC, m.id DESC"
         )
         query = _tsquery(terms)
