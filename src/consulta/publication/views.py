@@ -32,6 +32,7 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
         sort=request.GET.get("sort", "date"),
         cursor=request.GET.get("after"),
     )
+    region_labels = {r: regions.region_label(r, _un_language(request)) for r in regions.REGIONS}
     params = request.GET.copy()
     params.pop("after", None)
     next_query = None
@@ -44,9 +45,9 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "call": call,
             "page": page,
-            "menus": _filter_menus(facet_counts(call), filters, _un_language(request)),
+            "menus": _filter_menus(facet_counts(call), filters, region_labels),
             "stakeholder_types": dict(StakeholderType.choices),
-            "region_labels": {r: regions.region_label(r, _un_language(request)) for r in regions.REGIONS},
+            "region_labels": region_labels,
             "next_query": next_query,
             "selected": filters,
             "candidates": search.CANDIDATES,
@@ -54,12 +55,12 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _filter_menus(facets, selected: dict[str, str], language: str) -> dict[str, str]:
+def _filter_menus(facets, selected: dict[str, str], region_labels: dict[str, str]) -> dict[str, str]:
     """The <option>s of each filter menu, labelled in the reader's language with their counts. Built in
     one pass each: through the template, 200 country options cost more than the rest of the page."""
     labels = {
         "stakeholder_type": dict(StakeholderType.choices),
-        "region": {r: regions.region_label(r, language) for r in regions.REGIONS},
+        "region": region_labels,
         "country": country_names(translation.get_language() or "en"),
     }
     menus = {}
