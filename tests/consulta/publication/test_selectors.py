@@ -183,3 +183,44 @@ def test_it_lists_by_date_of_receipt_even_when_an_old_number_was_received_last(w
     assert exact[0] == oldest_number.pk
     monkeypatch.setattr(search, "CANDIDATES", 5)  # pages are cut from the 5 newest numbers when provably right
     assert [i.pk for i in walk(wsis20_published, query="digital", page_size=2)] == exact
+
+
+def test_it_finds_the_same_newest_matches_through_a_window_of_recent_rows_on_postgresql(
+    wsis20_published, monkeypatch
+):
+    """PostgreSQL looks for a mid-frequency word's newest matches among the newest rows first, widening
+    the window until it holds enough; whatever the window, the results are those of the full walk."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consulta.publication import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the window is PostgreSQL's")
+    matches = walk(wsis20_published, query="digital")
+    # Receipt no longer follows numbering: the oldest-numbered match becomes the newest received.
+    Contribution.objects.filter(pk=min(i.pk for i in matches)).update(
+        received_at=max(i.received_at for i in matches) + timedelta(hours=1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE publication_contribution")  # the window is sized on the planner's estimates
+    monkeypatch.setattr(search, "CANDIDATES", 10_000)
+    exact = [i.pk for i in walk(wsis20_published, query="digital")]
+    by_receipt = [i.pk for i in sorted(matches, key=lambda i: (i.received_at, i.pk), reverse=True)]
+
+    monkeypatch.setattr(search, "WINDOW_SHARE", 1.01)  # every word counts as mid-frequency here
+    monkeypatch.setattr(search, "WINDOW_MARGIN", 0.05)  # a first window far too narrow: it must widen
+    monkeypatch.setattr(search, "CANDIDATES", len(exact) - 1)  # the window must end up holding them all
+    with CaptureQueriesContext(connection) as queries:
+        assert [i.pk for i in walk(wsis20_published, query="digital")] == exact
+    windows = [q["sql"] for q in queries.captured_queries if "c.received_at >=" in q["sql"]]
+    assert len(windows) >= 2, "a narrow window first, then a wider one"
+
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    capped = contribution_page(call=wsis20_published, query="digital", sort="relevance", page_size=50)
+    assert capped.capped and {i.pk for i in capped.items} == set(by_receipt[:3])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on", "the planner setting is put back"
