@@ -77,10 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("input")
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--skip", default="", help="comma-separated stages to skip")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for coding (code_all's n_jobs)")
+    parser.add_argument(
+        "--separate",
+        action="store_true",
+        help="code each codebook on its own (coder.code) instead of synthesis.coding.code_all",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
-    report: dict = {"input": args.input, "stages": {}}
+    report: dict = {"input": args.input, "stages": {}, "jobs": args.jobs, "separate": args.separate}
     t_start = time.perf_counter()
 
     with Stage(report, "load", 0):
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if "coding" not in skip:
         with Stage(report, "coding_all_five", n * len(BUILTIN)) as stage:
             from synthesis import io
-            from synthesis.coding import ZeroShotCoder
+            from synthesis.coding import ZeroShotCoder, code_all
 
             coders = {name: ZeroShotCoder(io.read_codebook(name)).fit() for name in BUILTIN}
             per_book = dict.fromkeys(BUILTIN, 0.0)
@@ -112,15 +118,21 @@ def main(argv: list[str] | None = None) -> int:
                 coded[name] = []
             for lo in range(0, n, args.batch):
                 part = documents[lo : lo + args.batch]
-                for name, coder in coders.items():
-                    t0 = time.perf_counter()
-                    out = coder.code(part)
-                    per_book[name] += time.perf_counter() - t0
+                if args.separate:  # the old way: each codebook splits and lemmatises every passage again
+                    outs = {}
+                    for name, coder in coders.items():
+                        t0 = time.perf_counter()
+                        outs[name] = coder.code(part)
+                        per_book[name] += time.perf_counter() - t0
+                else:
+                    outs = code_all(coders, part, n_jobs=args.jobs)
+                for name, out in outs.items():
                     coded[name].extend(tuple(a.code for a in d.codes) for d in out)
-                    del out
+                del outs
             report["coding_per_codebook"] = {
                 name: {"wall_s": round(w, 2), "per_s": round(n / w) if w else None}
                 for name, w in per_book.items()
+                if w
             }
             for name, entry in report["coding_per_codebook"].items():
                 print(f"  {name:<20} {json.dumps(entry)}", flush=True)

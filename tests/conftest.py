@@ -20,6 +20,12 @@ def _isolated(settings, tmp_path):
 
     forget_questionnaires()
     forget_fields()
+    yield
+    # A request to /fr/... leaves French active in this thread (LocaleMiddleware never deactivates), and
+    # the next test's reverse() would build French URLs.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from scipy import sparse
@@ -40,6 +41,7 @@ __all__ = [
     "NotFittedError",
     "SupervisedCoder",
     "ZeroShotCoder",
+    "code_all",
     "suggest_for_review",
 ]
 
@@ -247,9 +249,11 @@ class _Profiles:
                 for a, b in zip(lemmas, lemmas[1:], strict=False):
                     add(f"{a} {b}", j, w_phrase * factor, f"{a} {b}", kind)
 
-    def match(self, unit: str) -> list[int]:
-        """Feature columns found in one passage (with repeats: term frequency)."""
-        seq = _lemmas(unit, self.language)
+    def match(self, unit: str, seq: tuple[str, ...] | None = None) -> list[int]:
+        """Feature columns found in one passage (with repeats: term frequency); ``seq`` is the
+        passage's terms when the caller has them already."""
+        if seq is None:
+            seq = _lemmas(unit, self.language)
         vocab = self.vocab
         starts = self.phrase_starts
         out = []
@@ -270,13 +274,15 @@ class _Profiles:
                 out.append(vocab["=" + found.group()])
         return out
 
-    def features(self, units: Sequence[str]) -> sparse.csr_matrix:
+    def features(
+        self, units: Sequence[str], terms: Sequence[tuple[str, ...]] | None = None
+    ) -> sparse.csr_matrix:
         """Sublinear term frequencies of profile features, one row per passage."""
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []
-        for unit in units:
-            cols = self.match(unit)
+        for k, unit in enumerate(units):
+            cols = self.match(unit, terms[k] if terms is not None else None)
             if cols:
                 counts: dict[int, int] = {}
                 for col in cols:
@@ -304,6 +310,33 @@ def _has_language(code: Code, language: str) -> bool:
     return bool(
         code.keywords.get(language) or code.label.get(language) or code.description.get(language)
     )
+
+
+@dataclass
+class _Analysed:
+    """A batch's passages and their terms: the work every codebook coding it would repeat."""
+
+    units: list[tuple[int, int, int, int]]  # (document index, start, end, passage number)
+    unit_language: list[str]
+    groups: dict[str, list[int]]  # language -> unit indices
+    texts: dict[str, list[str]]  # language -> passage texts, in group order
+    terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
+
+
+def _analyse(documents: Sequence[Document]) -> _Analysed:
+    units: list[tuple[int, int, int, int]] = []
+    unit_language: list[str] = []
+    groups: dict[str, list[int]] = {}
+    texts: dict[str, list[str]] = {}
+    for i, doc in enumerate(documents):
+        language = _analysis_language(doc.language)
+        for number, (start, end) in enumerate(_passage_spans(doc.text, language), start=1):
+            groups.setdefault(language, []).append(len(units))
+            texts.setdefault(language, []).append(doc.text[start:end])
+            units.append((i, start, end, number))
+            unit_language.append(language)
+    analysed_terms = {language: _text.terms_of(group, language) for language, group in texts.items()}
+    return _Analysed(units, unit_language, groups, texts, analysed_terms)
 
 
 @dataclass
@@ -510,18 +543,12 @@ class ZeroShotCoder:
         return np.full(len(codes), chosen)
 
     # ---------------------------------------------------------------------------------------
-    def _score(self, documents: Sequence[Document], corpus: bool = False) -> _Scored:
-        units: list[tuple[int, int, int]] = []
-        unit_language: list[str] = []
-        groups: dict[str, list[int]] = {}
-        texts: dict[str, list[str]] = {}
-        for i, doc in enumerate(documents):
-            language = _analysis_language(doc.language)
-            for number, (start, end) in enumerate(_passage_spans(doc.text, language), start=1):
-                groups.setdefault(language, []).append(len(units))
-                texts.setdefault(language, []).append(doc.text[start:end])
-                units.append((i, start, end, number))
-                unit_language.append(language)
+    def _score(
+        self, documents: Sequence[Document], corpus: bool = False, analysed: _Analysed | None = None
+    ) -> _Scored:
+        if analysed is None:
+            analysed = _analyse(documents)
+        units, unit_language, groups = analysed.units, analysed.unit_language, analysed.groups
         n_codes = len(self.code_ids_)
         scores = np.zeros((len(units), n_codes))
         features = []
@@ -529,7 +556,7 @@ class ZeroShotCoder:
         for language in sorted(groups):
             rows = np.array(groups[language], dtype=np.int64)
             profiles = self._profiles(language)
-            X = profiles.features(texts[language])
+            X = profiles.features(analysed.texts[language], analysed.terms[language])
             if corpus:
                 df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
                 profiles.set_corpus(df, X.shape[0])
@@ -586,8 +613,10 @@ class ZeroShotCoder:
             out.extend(self._code_batch(documents[start : start + self.batch_size]))
         return out
 
-    def _code_batch(self, documents: list[Document]) -> list[CodedDocument]:
-        scored = self._score(documents)
+    def _code_batch(
+        self, documents: list[Document], analysed: _Analysed | None = None
+    ) -> list[CodedDocument]:
+        scored = self._score(documents, analysed=analysed)
         keep = self._unit_decisions(scored, self.thresholds_)
         unit_rows, unit_codes = np.nonzero(keep)
         pairs: dict[tuple[int, int], list[int]] = {}
@@ -700,6 +729,67 @@ class ZeroShotCoder:
             np.minimum.at(margin, doc_index, dist)
         margin[np.isinf(margin)] = float(self.thresholds_.max()) if len(self.thresholds_) else 1.0
         return documents, margin, _similarity_features(documents)
+
+
+def code_all(
+    coders: Mapping[str, ZeroShotCoder], documents: Sequence[Document], *, n_jobs: int = 1
+) -> dict[str, list[CodedDocument]]:
+    """Code the same documents against several codebooks, splitting and lemmatising each passage
+    once rather than once per codebook: the same results as each coder's ``code``, faster (see
+    bench/RESULTS.md, "Scale"). ``n_jobs`` > 1 codes batches in that many processes; the output is
+    the same, in the same order."""
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be 1 or more, not {n_jobs}")
+    for coder in coders.values():
+        coder._check_fitted()
+    documents = _with_languages(documents)
+    out: dict[str, list[CodedDocument]] = {name: [] for name in coders}
+    size = min((coder.batch_size for coder in coders.values()), default=1)
+    if n_jobs > 1:
+        # Batches small enough that the processes finish together.
+        size = max(1, min(size, -(-len(documents) // (n_jobs * PARALLEL_BATCHES_PER_JOB))))
+    batches = [documents[start : start + size] for start in range(0, len(documents), size)]
+    if n_jobs == 1 or len(batches) < 2:
+        coded = map(partial(_code_all_batch, coders), batches)
+        for part in coded:
+            for name, items in part.items():
+                out[name].extend(items)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork shares the fitted coders with the workers without pickling them; elsewhere they are sent once.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=min(n_jobs, len(batches)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_set_worker_coders,
+        initargs=(coders,),
+    ) as pool:
+        for part in pool.map(_code_all_in_worker, batches):
+            for name, items in part.items():
+                out[name].extend(items)
+    return out
+
+
+PARALLEL_BATCHES_PER_JOB = 8
+_worker_coders: Mapping[str, ZeroShotCoder] = {}
+
+
+def _set_worker_coders(coders: Mapping[str, ZeroShotCoder]) -> None:
+    global _worker_coders
+    _worker_coders = coders
+
+
+def _code_all_in_worker(batch: list[Document]) -> dict[str, list[CodedDocument]]:
+    return _code_all_batch(_worker_coders, batch)
+
+
+def _code_all_batch(
+    coders: Mapping[str, ZeroShotCoder], batch: list[Document]
+) -> dict[str, list[CodedDocument]]:
+    analysed = _analyse(batch)
+    return {name: coder._code_batch(batch, analysed) for name, coder in coders.items()}
 
 
 def _explained_terms(contributions: dict[int, float], profiles: _Profiles, n: int = 5) -> list:

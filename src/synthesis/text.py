@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -624,6 +624,20 @@ def tokens(text: str, language: str) -> list[Token]:
 def terms(text: str, language: str) -> list[str]:
     """Lemmas of the non-stop tokens, in order: the analyser for vectorisers."""
     return list(_terms(text, language))
+
+
+def terms_of(texts: Iterable[str], language: str) -> list[tuple[str, ...]]:
+    """Terms of many texts, past the per-text cache: a large batch of distinct passages would only
+    evict what that cache is for (codebook phrases). Repeats inside the batch are analysed once."""
+    analyse = _terms.__wrapped__
+    seen: dict[str, tuple[str, ...]] = {}
+    out = []
+    for text in texts:
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = analyse(text, language)
+        out.append(found)
+    return out
 
 
 @lru_cache(maxsize=1 << 16)

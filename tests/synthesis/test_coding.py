@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
@@ -19,6 +20,7 @@ from synthesis.coding import (
     NotFittedError,
     SupervisedCoder,
     ZeroShotCoder,
+    code_all,
     suggest_for_review,
 )
 from synthesis.text import Document
@@ -221,6 +223,26 @@ def test_it_uses_an_embedder_when_given_one(codebook):
 def test_it_refuses_to_code_before_fit(codebook):
     with pytest.raises(NotFittedError):
         ZeroShotCoder(codebook).code(TEXTS)
+    with pytest.raises(NotFittedError):
+        code_all({"village": ZeroShotCoder(codebook)}, TEXTS)
+
+
+def test_it_codes_several_codebooks_in_one_pass_exactly_as_one_by_one(codebook):
+    """Sharing the passages and their terms across codebooks changes nothing in any result."""
+    corpus = [*TEXTS, *(replace(d, id=f"{d.id}-again") for d in TEXTS)]  # repeats inside a batch
+    coders = {
+        "village": ZeroShotCoder(codebook, batch_size=5).fit(corpus),
+        "village-terms": ZeroShotCoder(codebook, evidence="term", relative=0.0).fit(corpus),
+        "trends": ZeroShotCoder(io.read_codebook("trends")).fit(corpus),
+    }
+    together = code_all(coders, corpus)
+    assert list(together) == ["village", "village-terms", "trends"]
+    for name, coder in coders.items():
+        assert together[name] == coder.code(corpus), name
+    assert _codes(together["village"])["e3-again"] == {"water"}
+    assert code_all(coders, corpus, n_jobs=2) == together  # in two processes: the same, in order
+    with pytest.raises(ValueError, match="n_jobs"):
+        code_all(coders, corpus, n_jobs=0)
 
 
 # --------------------------------------------------------------------------------------------

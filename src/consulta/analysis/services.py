@@ -35,7 +35,7 @@ from consulta.analysis.models import (
 )
 from consulta.calls.models import Call
 from consulta.submissions.models import SubmissionVersion
-from synthesis.coding import ZeroShotCoder
+from synthesis.coding import ZeroShotCoder, code_all
 from synthesis.discovery import ThemeDiscoverer
 from synthesis.duplicates import DuplicateFinder
 
@@ -161,10 +161,12 @@ def analysis_chunk(*, chunk_id: int) -> None:
     started = time.perf_counter()
     try:
         docs = adapter.documents(chunk.version_ids, run.question_keys)
+        seed = run.parameters.get("seed", DEFAULT_SEED)
+        coders = {codebook_id: _fitted_coder(run.pk, codebook_id, seed) for codebook_id in run.codebooks}
+        coded = code_all(coders, docs)  # each passage split and lemmatised once for every codebook
         with transaction.atomic():
             for codebook_id in run.codebooks:
-                coder = _fitted_coder(run.pk, codebook_id, run.parameters.get("seed", DEFAULT_SEED))
-                adapter.store_coded(run, codebook_id, coder.code(docs))
+                adapter.store_coded(run, codebook_id, coded[codebook_id])
             RunChunk.objects.filter(pk=chunk.pk).update(status=RunChunk.Status.DONE, finished_at=timezone.now(), error="")
             AnalysisRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
     except Exception as exc:  # noqa: BLE001 - a chunk's failure is recorded and retried, never lost

@@ -28,9 +28,15 @@ def _sync_imported(sender, call, references, **kwargs):
 
 @receiver(post_save, sender="publication.Contribution", dispatch_uid="publication.facets_on_save")
 @receiver(post_delete, sender="publication.Contribution", dispatch_uid="publication.facets_on_delete")
-def _forget_facets(sender, instance, **kwargs):
-    """The filter menus are cached; they are recounted once the change is committed (never before,
-    or a concurrent page view could cache the old counts again)."""
-    from consulta.publication.selectors import forget_facet_counts
+def _recount_facets(sender, instance, **kwargs):
+    """The filter menus are cached; they are recounted in the background once the change is committed
+    (never before, or the recount could read the database as it was)."""
+    transaction.on_commit(partial(_facets_changed, instance.call_id))
 
-    transaction.on_commit(partial(forget_facet_counts, instance.call_id))
+
+def _facets_changed(call_id: int) -> None:
+    from consulta.publication.selectors import facet_counts_changed
+    from consulta.publication.tasks import recount_facets
+
+    if facet_counts_changed(call_id):
+        recount_facets.enqueue(call_id)
