@@ -9,7 +9,7 @@ Shares are of documents in the group (a document mentioning a code twice counts 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,33 +80,6 @@ def _assignments(coded: Any) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
     return out
 
 
-def _code_sets(coded: Iterable[Any]) -> dict[str, frozenset[str]]:
-    return {_doc_id(doc): frozenset(code for code, _ in _assignments(doc)) for doc in coded}
-
-
-def _meta_table(
-    documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None,
-    coded: Sequence[Any],
-) -> dict[str, dict[str, str]]:
-    table: dict[str, dict[str, str]] = {}
-    if isinstance(documents, Mapping):
-        for doc_id, meta in documents.items():
-            table[str(doc_id)] = {str(k): str(v) for k, v in meta.items() if v not in (None, "")}
-    elif documents is not None:
-        for document in documents:
-            meta = {str(k): str(v) for k, v in document.meta.items() if v not in (None, "")}
-            if document.language:
-                meta.setdefault("language", document.language)
-            table[document.id] = meta
-    for doc in coded:  # the coder's language (detected) when the input had none
-        language = (
-            doc.get("language") if isinstance(doc, Mapping) else getattr(doc, "language", None)
-        )
-        if language:
-            table.setdefault(_doc_id(doc), {}).setdefault("language", str(language))
-    return table
-
-
 def _ordered_codes(found: Iterable[str], codes: Sequence[str] | None) -> list[str]:
     order = list(codes) if codes is not None else []
     extra = sorted(set(found) - set(order))
@@ -127,29 +100,76 @@ def aggregate(
     makes codes that nobody mentioned appear with zero (pass ``codebook.code_ids``). Documents
     without a value for a key are grouped as "unknown".
     """
-    sets = _code_sets(coded)
-    ids = sorted(sets)
-    meta = _meta_table(documents, coded)
-    all_codes = _ordered_codes({c for s in sets.values() for c in s}, codes)
+    by = tuple(by)
+    return _aggregate(coded, _base_groups(documents, by), by, codes)
+
+
+def aggregate_many(
+    codings: Mapping[str, Sequence[Any]],
+    documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    by: Sequence[str] = DEFAULT_KEYS,
+    codes: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Aggregation]:
+    """``aggregate`` for several codings of the same documents (one per codebook, keyed by name; ``codes``
+    by the same names): the same results, with the documents' groups read once for all of them."""
+    by = tuple(by)
+    base = _base_groups(documents, by)
+    return {
+        name: _aggregate(coded, base, by, (codes or {}).get(name)) for name, coded in codings.items()
+    }
+
+
+def _aggregate(
+    coded: Sequence[Any],
+    base: dict[str, tuple[str | None, ...]],
+    by: tuple[str, ...],
+    codes: Sequence[str] | None,
+) -> Aggregation:
+    # One pass over the documents into (codes, groups) combinations, then every count from those: a
+    # million documents make a few thousand combinations.
+    sets = {_doc_id(doc): frozenset(_codes_of(doc)) for doc in coded}  # coded twice: the last counts
+    at = by.index("language") if "language" in by else None
+    detected: dict[str, str] = {}  # the coder's language, for documents whose own is not known
+    if at is not None:
+        for doc in coded:
+            language = doc.get("language") if isinstance(doc, Mapping) else getattr(doc, "language", None)
+            if language:
+                doc_id = _doc_id(doc)
+                row = base.get(doc_id)
+                if row is None or row[at] is None:
+                    detected.setdefault(doc_id, str(language))
+    missing = (None,) * len(by)
+    combos: dict[tuple[frozenset[str], tuple[str | None, ...]], int] = {}
+    for doc_id, codeset in sets.items():
+        row = base.get(doc_id, missing)
+        if at is not None and doc_id in detected:
+            row = row[:at] + (detected[doc_id],) + row[at + 1 :]
+        combo = (codeset, row)
+        combos[combo] = combos.get(combo, 0) + 1
+    n = len(sets)
+    all_codes = _ordered_codes({c for codeset, _ in combos for c in codeset}, codes)
     position = {code: i for i, code in enumerate(all_codes)}
     totals = dict.fromkeys(all_codes, 0)
-    for doc_id in ids:
-        for code in sets[doc_id]:
-            totals[code] += 1
-    n = len(ids)
+    uncoded = 0
+    for (codeset, _), count in combos.items():
+        for code in codeset:
+            totals[code] += count
+        if not codeset:
+            uncoded += count
     code_counts = tuple(
         CodeCount(code=code, count=totals[code], share=_share(totals[code], n))
         for code in sorted(all_codes, key=lambda c: (-totals[c], position[c]))
     )
     breakdowns = {}
-    for key in by:
+    for k, key in enumerate(by):
         sizes: dict[str, int] = {}
         counts: dict[str, dict[str, int]] = {code: {} for code in all_codes}
-        for doc_id in ids:
-            group = meta.get(doc_id, {}).get(key, UNKNOWN)
-            sizes[group] = sizes.get(group, 0) + 1
-            for code in sets[doc_id]:
-                counts[code][group] = counts[code].get(group, 0) + 1
+        for (codeset, values), count in combos.items():
+            group = values[k] if values[k] is not None else UNKNOWN
+            sizes[group] = sizes.get(group, 0) + count
+            for code in codeset:
+                counts[code][group] = counts[code].get(group, 0) + count
         groups = tuple(sorted(sizes, key=lambda g: (g == UNKNOWN, -sizes[g], g)))
         full = {code: {g: counts[code].get(g, 0) for g in groups} for code in all_codes}
         breakdowns[key] = Breakdown(
@@ -161,12 +181,41 @@ def aggregate(
                 code: {g: _share(full[code][g], sizes[g]) for g in groups} for code in all_codes
             },
         )
-    return Aggregation(
-        n_documents=n,
-        codes=code_counts,
-        uncoded=sum(1 for doc_id in ids if not sets[doc_id]),
-        breakdowns=breakdowns,
-    )
+    return Aggregation(n_documents=n, codes=code_counts, uncoded=uncoded, breakdowns=breakdowns)
+
+
+def _codes_of(coded: Any) -> Iterator[str]:
+    """The code ids of a coded document, whatever its shape (no spans: counting needs none)."""
+    items = coded["codes"] if isinstance(coded, Mapping) else coded.codes
+    for item in items:
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            yield str(item["code"])
+        else:
+            yield str(item.code)
+
+
+def _base_groups(
+    documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None, by: tuple[str, ...]
+) -> dict[str, tuple[str | None, ...]]:
+    """Each document's value for each key of ``by`` (its language for "language" when its meta has
+    none); None where it has none."""
+
+    def values(meta: Mapping[str, Any], language: str | None) -> tuple[str | None, ...]:
+        out: list[str | None] = []
+        for key in by:
+            value = meta.get(key)
+            if value is None or value == "":
+                value = language if key == "language" and language else None
+            out.append(None if value is None else str(value))
+        return tuple(out)
+
+    if isinstance(documents, Mapping):
+        return {str(doc_id): values(meta, None) for doc_id, meta in documents.items()}
+    if documents is None:
+        return {}
+    return {document.id: values(document.meta, document.language) for document in documents}
 
 
 def _sentence_of(spans: Iterable[tuple[int, int]], bounds: list[tuple[int, int]]) -> set[int]:

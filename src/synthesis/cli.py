@@ -93,10 +93,19 @@ def _cmd_code(args: argparse.Namespace) -> int:
         if args.threshold is not None:
             params["threshold"] = args.threshold
         coder = coding.ZeroShotCoder(codebook, **params).fit(documents)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.jobs > 1 and args.model:
+        raise UsageError("--jobs applies to zero-shot coding; a trained model codes in one process")
     bar = _progress(len(documents), args, "coding")
-    for start in range(0, len(documents), CHUNK):
-        chunk = documents[start : start + CHUNK]
-        io.write_jsonl((_coded_json(c) for c in coder.code(chunk)), sys.stdout)
+    chunk_size = CHUNK * args.jobs
+    for start in range(0, len(documents), chunk_size):
+        chunk = documents[start : start + chunk_size]
+        if args.jobs > 1:
+            coded = coding.code_all({"": coder}, chunk, n_jobs=args.jobs)[""]
+        else:
+            coded = coder.code(chunk)
+        io.write_jsonl((_coded_json(c) for c in coded), sys.stdout)
         if bar is not None:
             bar.update(len(chunk))
     if bar is not None:
@@ -222,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--codebook", required=True, metavar="NAME|FILE")
     code.add_argument("--model", metavar="DIR", help="a model directory made by 'train'")
     code.add_argument("--threshold", type=float, help="zero-shot score threshold (default auto)")
+    code.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="code in N processes (same output; default 1)"
+    )
     code.add_argument("input", metavar="IN.jsonl")
     code.set_defaults(run=_cmd_code)
 

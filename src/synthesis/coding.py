@@ -86,6 +86,8 @@ def _analysis_language(language: str | None) -> str:
 
 
 def _sorted_assignments(assignments: list[CodeAssignment]) -> tuple[CodeAssignment, ...]:
+    if len(assignments) < 2:
+        return tuple(assignments)
     return tuple(sorted(assignments, key=lambda a: (-a.score, a.code)))
 
 
@@ -280,21 +282,20 @@ class _Profiles:
         """Sublinear term frequencies of profile features, one row per passage."""
         indptr = [0]
         indices: list[int] = []
-        data: list[float] = []
         for k, unit in enumerate(units):
-            cols = self.match(unit, terms[k] if terms is not None else None)
-            if cols:
-                counts: dict[int, int] = {}
-                for col in cols:
-                    counts[col] = counts.get(col, 0) + 1
-                for col in sorted(counts):
-                    indices.append(col)
-                    data.append(1.0 + math.log(counts[col]))
+            indices.extend(self.match(unit, terms[k] if terms is not None else None))
             indptr.append(len(indices))
-        return sparse.csr_matrix(
-            (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), indptr),
+        X = sparse.csr_matrix(
+            (
+                np.ones(len(indices)),
+                np.array(indices, dtype=np.int64),
+                np.array(indptr, dtype=np.int64),
+            ),
             shape=(len(units), len(self.keys)),
         )
+        X.sum_duplicates()  # repeats become counts; columns sorted within each row
+        X.data = _sublinear(X.data)
+        return X
 
     def set_corpus(self, document_frequency: np.ndarray | None, n_units: int) -> None:
         """Terms common in this corpus (the consultation's own topic words) count for less."""
@@ -304,6 +305,17 @@ class _Profiles:
             idf = np.log((1.0 + n_units) / (1.0 + document_frequency))
             self.corpus_factor = np.clip(idf / math.log(IDF_REFERENCE), 0.05, 1.0)
         self.matrix = sparse.csr_matrix(sparse.diags(self.corpus_factor) @ self.base)
+
+
+_SUBLINEAR = np.array([0.0] + [1.0 + math.log(n) for n in range(1, 256)])
+
+
+def _sublinear(counts: np.ndarray) -> np.ndarray:
+    """1 + ln(count), from a table built with math.log (numpy's log may differ in the last bit)."""
+    whole = counts.astype(np.int64)
+    if len(whole) and whole.max() >= len(_SUBLINEAR):
+        return np.array([1.0 + math.log(n) for n in whole.tolist()])
+    return _SUBLINEAR[whole]
 
 
 def _has_language(code: Code, language: str) -> bool:
@@ -321,6 +333,18 @@ class _Analysed:
     groups: dict[str, list[int]]  # language -> unit indices
     texts: dict[str, list[str]]  # language -> passage texts, in group order
     terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
+    local: dict[int, tuple[str, int]] | None = None  # unit -> (language, row in its group), on demand
+
+
+def _local_rows(analysed: _Analysed, scored: _Scored) -> dict[int, tuple[str, int]]:
+    """Where each passage sits in its language group's feature rows (the same for every codebook)."""
+    if analysed.local is None:
+        local: dict[int, tuple[str, int]] = {}
+        for language, rows in scored.group_rows.items():
+            for r, u in enumerate(rows.tolist()):
+                local[u] = (language, r)
+        analysed.local = local
+    return analysed.local
 
 
 def _analyse(documents: Sequence[Document]) -> _Analysed:
@@ -616,31 +640,37 @@ class ZeroShotCoder:
     def _code_batch(
         self, documents: list[Document], analysed: _Analysed | None = None
     ) -> list[CodedDocument]:
+        if analysed is None:
+            analysed = _analyse(documents)
         scored = self._score(documents, analysed=analysed)
         keep = self._unit_decisions(scored, self.thresholds_)
         unit_rows, unit_codes = np.nonzero(keep)
-        pairs: dict[tuple[int, int], list[int]] = {}
-        units = scored.units
-        for u, j in zip(unit_rows.tolist(), unit_codes.tolist(), strict=True):
-            pairs.setdefault((units[u][0], j), []).append(u)
         # Python lists for the per-assignment work: cheaper than numpy on a handful of items.
-        local: dict[int, tuple[str, int]] = {}
+        hit_scores = scored.scores[unit_rows, unit_codes].tolist()
+        pairs: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
+        units = scored.units
+        for u, j, value in zip(unit_rows.tolist(), unit_codes.tolist(), hit_scores, strict=True):
+            pair = pairs.get((units[u][0], j))
+            if pair is None:
+                pairs[(units[u][0], j)] = ([u], [value])
+            else:
+                pair[0].append(u)
+                pair[1].append(value)
+        local = _local_rows(analysed, scored)
         rows_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
         weights_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
         for language, X in zip(sorted(scored.group_rows), scored.features, strict=True):
-            for r, u in enumerate(scored.group_rows[language].tolist()):
-                local[u] = (language, r)
             rows_of[language] = (X.indptr.tolist(), X.indices.tolist(), X.data.tolist())
             P = self._profiles(language).matrix
             weights_of[language] = (P.indptr.tolist(), P.indices.tolist(), P.data.tolist())
-        picked = {key: units_ for key, units_ in pairs.items()}
-        scores = {key: [float(scored.scores[u, key[1]]) for u in us] for key, us in picked.items()}
         by_doc: dict[int, list[CodeAssignment]] = {}
-        for (i, j), hits in picked.items():
-            values = scores[(i, j)]
-            order = sorted(range(len(hits)), key=lambda k: (-values[k], hits[k]))
-            ranked = sorted(hits[k] for k in order[: self.max_spans])
-            score = values[order[0]]
+        for (i, j), (hits, values) in pairs.items():
+            if len(hits) == 1:
+                ranked, score = hits, values[0]
+            else:
+                order = sorted(range(len(hits)), key=lambda k: (-values[k], hits[k]))
+                ranked = sorted(hits[k] for k in order[: self.max_spans])
+                score = values[order[0]]
             language = local[ranked[0]][0]
             X_indptr, X_indices, X_data = rows_of[language]
             P_indptr, P_indices, P_data = weights_of[language]
@@ -756,19 +786,42 @@ def code_all(
                 out[name].extend(items)
         return out
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # fork shares the fitted coders with the workers without pickling them; elsewhere they are sent once.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+    results: list[dict[str, list[CodedDocument]] | None] = [None] * len(batches)
+    waiting = deque(range(len(batches)))
+    # This process codes batches too (n_jobs - 1 workers): it would otherwise sit idle but for
+    # unpickling the workers' results. Workers take batches from the end, this process from the front.
     with ProcessPoolExecutor(
-        max_workers=min(n_jobs, len(batches)),
+        max_workers=n_jobs - 1,
         mp_context=multiprocessing.get_context(method),
         initializer=_set_worker_coders,
         initargs=(coders,),
     ) as pool:
-        for part in pool.map(_code_all_in_worker, batches):
-            for name, items in part.items():
-                out[name].extend(items)
+        running: dict = {}
+        while waiting or running:
+            while waiting and len(running) < 2 * (n_jobs - 1):
+                index = waiting.pop()
+                running[pool.submit(_code_all_in_worker, batches[index])] = index
+            for future in [f for f in running if f.done()]:
+                results[running.pop(future)] = {
+                    name: [
+                        CodedDocument(doc_id, language, tuple(CodeAssignment(*a) for a in codes))
+                        for doc_id, language, codes in items
+                    ]
+                    for name, items in future.result().items()
+                }
+            if waiting:
+                index = waiting.popleft()
+                results[index] = _code_all_batch(coders, batches[index])
+            elif running:
+                wait(running, return_when=FIRST_COMPLETED)
+    for part in results:
+        for name, items in part.items():
+            out[name].extend(items)
     return out
 
 
@@ -781,8 +834,15 @@ def _set_worker_coders(coders: Mapping[str, ZeroShotCoder]) -> None:
     _worker_coders = coders
 
 
-def _code_all_in_worker(batch: list[Document]) -> dict[str, list[CodedDocument]]:
-    return _code_all_batch(_worker_coders, batch)
+def _code_all_in_worker(batch: list[Document]) -> dict[str, list[tuple]]:
+    """Plain tuples back to the parent: unpickling frozen dataclasses costs twice as much."""
+    return {
+        name: [
+            (d.id, d.language, tuple((a.code, a.score, a.spans, a.explanation, a.source) for a in d.codes))
+            for d in items
+        ]
+        for name, items in _code_all_batch(_worker_coders, batch).items()
+    }
 
 
 def _code_all_batch(
@@ -796,6 +856,9 @@ def _explained_terms(contributions: dict[int, float], profiles: _Profiles, n: in
     """Display names of the strongest matched features; words inside a matched phrase are
     left out (the phrase already names them)."""
     keys = profiles.keys
+    if len(contributions) == 1:
+        (col,) = contributions
+        return [profiles.display[col]]
     in_phrase: set[str] = set()
     for col in contributions:
         key = keys[col]

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from synthesis.aggregate import aggregate, cross_tab
+from synthesis.aggregate import aggregate, aggregate_many, cross_tab
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,32 @@ def test_it_accepts_the_json_output_of_synthesis_code():
     ]
     agg = aggregate(results, by=["language"])
     assert agg.breakdowns["language"].counts == {"C1": {"en": 0, "fr": 1}}
+
+
+def test_it_takes_the_language_from_the_meta_then_the_document_then_the_coder():
+    from synthesis.text import Document
+
+    documents = [
+        Document("a", "texte", "fr", {"language": "ar"}),  # the meta says so: it wins
+        Document("b", "text", None, {}),  # unknown to the input: the coder detected it
+        Document("c", "texto", "es", {"language": ""}),
+    ]
+    results = [coded("a", "fr", "x"), coded("b", "ru", "x"), coded("c", "zh", "x"), coded("d", "", "x")]
+    sizes = aggregate(results, documents, by=["language"]).breakdowns["language"].sizes
+    assert sizes == {"ar": 1, "es": 1, "ru": 1, "unknown": 1}
+
+
+def test_it_aggregates_several_codings_of_the_same_documents_at_once(corpus_documents):
+    codings = {
+        "books": [coded("d1", "en", "b", "a"), coded("d2", "fr", "a"), coded("d3", "es")],
+        "kinds": [coded("d1", "en", "challenge"), coded("d3", "es", "achievement")],
+    }
+    order = {"books": ["a", "b", "c"]}
+    many = aggregate_many(codings, corpus_documents, codes=order)
+    assert list(many) == ["books", "kinds"]
+    assert many["books"] == aggregate(codings["books"], corpus_documents, codes=order["books"])
+    assert many["kinds"] == aggregate(codings["kinds"], corpus_documents)
+    assert [c.code for c in many["books"].codes] == ["a", "b", "c"] and many["books"].uncoded == 1
 
 
 def test_it_gives_the_same_result_whatever_the_input_order(corpus_documents):

@@ -102,6 +102,10 @@ def test_it_codes_texts_against_a_codebook_file(corpus_path, mini_codebook_path,
             for start, end in code["spans"]:
                 assert texts[line["id"]][start:end]
     assert lines[2]["language"] == "es"  # detected: the input had no language
+    status, parallel, err = run(capsys, "code", "--jobs", 2, "--codebook", mini_codebook_path, corpus_path)
+    assert status == 0 and parallel == out, "two processes write the same bytes"
+    status, _, err = run(capsys, "code", "--jobs", 0, "--codebook", mini_codebook_path, corpus_path)
+    assert status == 2 and "--jobs" in err
 
 
 def test_it_trains_a_model_and_codes_with_it(tmp_path, mini_codebook_path, capsys):
