@@ -126,14 +126,13 @@ def _pg_newest(cursor, sql: str, query: str, where: str, params: list, limit: in
         windowed = sql.format(where=where, window=" AND c.received_at >= %s" if since else "")
         with transaction.atomic():
             # The bitmap intersection, not the date index: that index is what walks every row. Put back
-            # afterwards, since inside a caller's transaction a savepoint's SET LOCAL would outlive it.
+            # afterwards, since inside a caller's transaction a savepoint's SET LOCAL would outlive it
+            # (if the query fails, rolling the savepoint back undoes the setting).
             cursor.execute("SELECT current_setting('enable_indexscan'), set_config('enable_indexscan', 'off', true)")
             previous = cursor.fetchone()[0]
-            try:
-                cursor.execute(windowed, [*before, query, *params, *([since] if since else []), limit])
-                found = cursor.fetchall()
-            finally:
-                cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [previous])
+            cursor.execute(windowed, [*before, query, *params, *([since] if since else []), limit])
+            found = cursor.fetchall()
+            cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [previous])
         if len(found) >= limit or since is None:
             return found
     cursor.execute(sql.format(where=where, window=""), [*before, query, *params, limit])
