@@ -9,7 +9,7 @@ Shares are of documents in the group (a document mentioning a code twice counts 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,19 +65,27 @@ def _doc_id(coded: Any) -> str:
     return str(coded["id"] if isinstance(coded, Mapping) else coded.id)
 
 
+def _items(coded: Any) -> Sequence[Any]:
+    """A coded document's assignments: code ids, JSON objects or objects with ``.code``."""
+    return coded["codes"] if isinstance(coded, Mapping) else coded.codes
+
+
+def _code_of(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    return str(item["code"] if isinstance(item, Mapping) else item.code)
+
+
+def _spans_of(item: Any) -> tuple[tuple[int, int], ...]:
+    if isinstance(item, str):
+        return ()
+    spans = item.get("spans", ()) if isinstance(item, Mapping) else getattr(item, "spans", ())
+    return tuple(tuple(span) for span in spans)
+
+
 def _assignments(coded: Any) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
     """(code, spans) pairs of a coded document, whatever its shape."""
-    items = coded["codes"] if isinstance(coded, Mapping) else coded.codes
-    out = []
-    for item in items:
-        if isinstance(item, str):
-            out.append((item, ()))
-        elif isinstance(item, Mapping):
-            spans = tuple(tuple(span) for span in item.get("spans", ()))
-            out.append((str(item["code"]), spans))
-        else:
-            out.append((str(item.code), tuple(tuple(s) for s in getattr(item, "spans", ()))))
-    return out
+    return [(_code_of(item), _spans_of(item)) for item in _items(coded)]
 
 
 def _ordered_codes(found: Iterable[str], codes: Sequence[str] | None) -> list[str]:
@@ -128,14 +136,15 @@ def _aggregate(
 ) -> Aggregation:
     # One pass over the documents into (codes, groups) combinations, then every count from those: a
     # million documents make a few thousand combinations.
-    sets = {_doc_id(doc): frozenset(_codes_of(doc)) for doc in coded}  # coded twice: the last counts
     at = by.index("language") if "language" in by else None
+    sets: dict[str, frozenset[str]] = {}  # coded twice: the last counts
     detected: dict[str, str] = {}  # the coder's language, for documents whose own is not known
-    if at is not None:
-        for doc in coded:
+    for doc in coded:
+        doc_id = _doc_id(doc)
+        sets[doc_id] = frozenset(map(_code_of, _items(doc)))
+        if at is not None:
             language = doc.get("language") if isinstance(doc, Mapping) else getattr(doc, "language", None)
             if language:
-                doc_id = _doc_id(doc)
                 row = base.get(doc_id)
                 if row is None or row[at] is None:
                     detected.setdefault(doc_id, str(language))
@@ -182,18 +191,6 @@ def _aggregate(
             },
         )
     return Aggregation(n_documents=n, codes=code_counts, uncoded=uncoded, breakdowns=breakdowns)
-
-
-def _codes_of(coded: Any) -> Iterator[str]:
-    """The code ids of a coded document, whatever its shape (no spans: counting needs none)."""
-    items = coded["codes"] if isinstance(coded, Mapping) else coded.codes
-    for item in items:
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, Mapping):
-            yield str(item["code"])
-        else:
-            yield str(item.code)
 
 
 def _base_groups(

@@ -74,6 +74,10 @@ def _coded_json(coded: Any) -> dict:
 def _cmd_code(args: argparse.Namespace) -> int:
     from synthesis import io
 
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.jobs > 1 and args.model:
+        raise UsageError("--jobs applies to zero-shot coding; a trained model codes in one process")
     codebook = io.read_codebook(args.codebook)
     from synthesis import coding
 
@@ -93,10 +97,6 @@ def _cmd_code(args: argparse.Namespace) -> int:
         if args.threshold is not None:
             params["threshold"] = args.threshold
         coder = coding.ZeroShotCoder(codebook, **params).fit(documents)
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
-    if args.jobs > 1 and args.model:
-        raise UsageError("--jobs applies to zero-shot coding; a trained model codes in one process")
     bar = _progress(len(documents), args, "coding")
     chunk_size = CHUNK * args.jobs
     for start in range(0, len(documents), chunk_size):

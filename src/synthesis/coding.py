@@ -23,7 +23,7 @@ import unicodedata
 import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -333,18 +333,7 @@ class _Analysed:
     groups: dict[str, list[int]]  # language -> unit indices
     texts: dict[str, list[str]]  # language -> passage texts, in group order
     terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
-    local: dict[int, tuple[str, int]] | None = None  # unit -> (language, row in its group), on demand
-
-
-def _local_rows(analysed: _Analysed, scored: _Scored) -> dict[int, tuple[str, int]]:
-    """Where each passage sits in its language group's feature rows (the same for every codebook)."""
-    if analysed.local is None:
-        local: dict[int, tuple[str, int]] = {}
-        for language, rows in scored.group_rows.items():
-            for r, u in enumerate(rows.tolist()):
-                local[u] = (language, r)
-        analysed.local = local
-    return analysed.local
+    local: dict[int, tuple[str, int]]  # unit -> (language, row in its group's features)
 
 
 def _analyse(documents: Sequence[Document]) -> _Analysed:
@@ -360,7 +349,8 @@ def _analyse(documents: Sequence[Document]) -> _Analysed:
             units.append((i, start, end, number))
             unit_language.append(language)
     analysed_terms = {language: _text.terms_of(group, language) for language, group in texts.items()}
-    return _Analysed(units, unit_language, groups, texts, analysed_terms)
+    local = {u: (language, r) for language, group in groups.items() for r, u in enumerate(group)}
+    return _Analysed(units, unit_language, groups, texts, analysed_terms, local)
 
 
 @dataclass
@@ -372,6 +362,7 @@ class _Scored:
     features: list[sparse.csr_matrix]  # per language group, rows in group order
     group_rows: dict[str, np.ndarray]  # language -> unit indices
     scores: np.ndarray  # (n_units, n_codes) in [0, 1)
+    analysed: _Analysed  # the passages and terms these scores came from
 
 
 class ZeroShotCoder:
@@ -455,8 +446,8 @@ class ZeroShotCoder:
         scored = self._score(documents, corpus=True) if documents else None
         self._calibrate(documents, labels, scored)
         self.expanded_terms_ = 0
-        if self.expand and scored is not None and self._expand(documents, scored):
-            scored = self._score(documents, corpus=True)
+        if self.expand and scored is not None and self._expand(scored):
+            scored = self._score(documents, corpus=True, analysed=scored.analysed)
             self._calibrate(documents, labels, scored)
         self.corpus_passages_ = len(scored.units) if scored else 0
         return self
@@ -486,7 +477,7 @@ class ZeroShotCoder:
             self.thresholds_ = np.full(n_codes, DEFAULT_THRESHOLD)
             self.threshold_source_ = "default (no corpus)"
 
-    def _expand(self, documents: Sequence[Document], scored: _Scored) -> bool:
+    def _expand(self, scored: _Scored) -> bool:
         """Teach each code the terms over-represented in the passages it already matches.
 
         Rocchio-style: the tf-idf centroid of a code's matched passages minus the corpus centroid;
@@ -499,10 +490,9 @@ class ZeroShotCoder:
                 continue
             vocab: dict[str, int] = {}
             indptr, indices, data = [0], [], []
-            for u in rows:
-                i, start, end, _ = scored.units[u]
+            for passage_terms in scored.analysed.terms[language]:  # the group's passages, in order
                 counts: dict[int, int] = {}
-                for term in _lemmas(documents[i].text[start:end], language):
+                for term in passage_terms:
                     col = vocab.setdefault(term, len(vocab))
                     counts[col] = counts.get(col, 0) + 1
                 for col in sorted(counts):
@@ -590,7 +580,7 @@ class ZeroShotCoder:
             group_rows[language] = rows
         if self.embedder is not None and len(units):
             scores = np.maximum(scores, self._embedding_scores(documents, units, corpus))
-        return _Scored(units, unit_language, features, group_rows, scores)
+        return _Scored(units, unit_language, features, group_rows, scores, analysed)
 
     def _embedding_scores(self, documents, units, corpus: bool) -> np.ndarray:
         """Cosine similarity of passages to label + description, mapped to [0, 1) on the corpus."""
@@ -656,7 +646,7 @@ class ZeroShotCoder:
             else:
                 pair[0].append(u)
                 pair[1].append(value)
-        local = _local_rows(analysed, scored)
+        local = analysed.local
         rows_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
         weights_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
         for language, X in zip(sorted(scored.group_rows), scored.features, strict=True):
@@ -780,11 +770,18 @@ def code_all(
         size = max(1, min(size, -(-len(documents) // (n_jobs * PARALLEL_BATCHES_PER_JOB))))
     batches = [documents[start : start + size] for start in range(0, len(documents), size)]
     if n_jobs == 1 or len(batches) < 2:
-        coded = map(partial(_code_all_batch, coders), batches)
-        for part in coded:
-            for name, items in part.items():
-                out[name].extend(items)
-        return out
+        results = [_code_all_batch(coders, batch) for batch in batches]
+    else:
+        results = _code_all_in_processes(coders, batches, n_jobs)
+    for part in results:
+        for name, items in part.items():
+            out[name].extend(items)
+    return out
+
+
+def _code_all_in_processes(
+    coders: Mapping[str, ZeroShotCoder], batches: list[list[Document]], n_jobs: int
+) -> list[dict[str, list[CodedDocument]]]:
     import multiprocessing
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -808,21 +805,14 @@ def code_all(
                 running[pool.submit(_code_all_in_worker, batches[index])] = index
             for future in [f for f in running if f.done()]:
                 results[running.pop(future)] = {
-                    name: [
-                        CodedDocument(doc_id, language, tuple(CodeAssignment(*a) for a in codes))
-                        for doc_id, language, codes in items
-                    ]
-                    for name, items in future.result().items()
+                    name: [_from_tuple(item) for item in items] for name, items in future.result().items()
                 }
             if waiting:
                 index = waiting.popleft()
                 results[index] = _code_all_batch(coders, batches[index])
             elif running:
                 wait(running, return_when=FIRST_COMPLETED)
-    for part in results:
-        for name, items in part.items():
-            out[name].extend(items)
-    return out
+    return results
 
 
 PARALLEL_BATCHES_PER_JOB = 8
@@ -836,13 +826,16 @@ def _set_worker_coders(coders: Mapping[str, ZeroShotCoder]) -> None:
 
 def _code_all_in_worker(batch: list[Document]) -> dict[str, list[tuple]]:
     """Plain tuples back to the parent: unpickling frozen dataclasses costs twice as much."""
-    return {
-        name: [
-            (d.id, d.language, tuple((a.code, a.score, a.spans, a.explanation, a.source) for a in d.codes))
-            for d in items
-        ]
-        for name, items in _code_all_batch(_worker_coders, batch).items()
-    }
+    return {name: [_to_tuple(d) for d in items] for name, items in _code_all_batch(_worker_coders, batch).items()}
+
+
+def _to_tuple(d: CodedDocument) -> tuple:
+    return d.id, d.language, tuple((a.code, a.score, a.spans, a.explanation, a.source) for a in d.codes)
+
+
+def _from_tuple(item: tuple) -> CodedDocument:
+    doc_id, language, codes = item
+    return CodedDocument(doc_id, language, tuple(CodeAssignment(*a) for a in codes))
 
 
 def _code_all_batch(

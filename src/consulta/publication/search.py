@@ -99,9 +99,11 @@ def _pg_window_starts(cursor, query: str, where: str, params: list, limit: int) 
     """Receipt times from which to look for the newest matches, each window wider than the last; None
     means every match. Nothing when the plain walk is the cheaper way (a common word, or few matches)."""
     select = "SELECT 1 FROM publication_contribution c WHERE "  # noqa: S608 - fixed columns
-    rows = _pg_estimate(cursor, select + where, params)
     matches = _pg_estimate(cursor, select + f"c.search_vector @@ to_tsquery('simple', %s) AND {where}", [query, *params])
-    if matches <= limit or rows <= 0 or matches / rows >= WINDOW_SHARE:
+    if matches <= limit:
+        return  # few matches: the planner reads them all from the GIN index
+    rows = _pg_estimate(cursor, select + where, params)
+    if rows <= 0 or matches / rows >= WINDOW_SHARE:
         return
     # The window is counted on the call's list index alone (call, state): index-only, and any window is
     # exact as long as it holds `limit` matches, so the other filters only make it a little wide.
