@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from synthesis._gc import pausing
 from synthesis.text import Document, passages
 
 DEFAULT_KEYS = ("stakeholder_type", "region", "language", "question")
@@ -94,6 +95,7 @@ def _ordered_codes(found: Iterable[str], codes: Sequence[str] | None) -> list[st
     return order + extra
 
 
+@pausing
 def aggregate(
     coded: Sequence[Any],
     documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None = None,
@@ -112,6 +114,7 @@ def aggregate(
     return _aggregate(coded, _base_groups(documents, by), by, codes)
 
 
+@pausing
 def aggregate_many(
     codings: Mapping[str, Sequence[Any]],
     documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None = None,

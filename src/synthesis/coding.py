@@ -22,7 +22,7 @@ import sys
 import unicodedata
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +30,7 @@ from scipy import sparse
 
 from synthesis import _features as F
 from synthesis import text as _text
+from synthesis._gc import pausing
 from synthesis.codebook import Code, Codebook
 from synthesis.text import LANGUAGES, Document
 
@@ -50,7 +51,7 @@ class NotFittedError(RuntimeError):
     """The coder was used before ``fit``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeAssignment:
     code: str
     score: float
@@ -59,7 +60,7 @@ class CodeAssignment:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodedDocument:
     id: str
     language: str
@@ -132,6 +133,7 @@ IDF_REFERENCE = 20.0  # a term in more than 1/20 of the passages starts to count
 MIN_CALIBRATION_PASSAGES = 30
 W_CORPUS = 0.35  # weight of the strongest related term learned from the corpus being coded
 MIN_SEED_PASSAGES = 3  # passages a code needs before the corpus may teach it related terms
+EXPLAINED_CACHE = 1 << 16  # explanations remembered per language profile
 
 
 @lru_cache(maxsize=1 << 16)
@@ -184,6 +186,7 @@ class _Profiles:
             self._kinds[key] = kind
 
     def _build(self) -> None:
+        self.generation = object()  # a new vocabulary: matchers built on the old one are stale
         self.keys = list(self.weights)
         self.vocab = {key: i for i, key in enumerate(self.keys)}
         self.display = [self._display[k] for k in self.keys]
@@ -218,6 +221,40 @@ class _Profiles:
         raw = sorted((k[1:] for k in self.keys if k.startswith("=")), key=lambda s: (-len(s), s))
         self.raw_re = re.compile("|".join(re.escape(s) for s in raw)) if raw else None
 
+    @property
+    def matrix(self) -> sparse.csr_matrix:
+        return self._matrix
+
+    @matrix.setter
+    def matrix(self, value: sparse.csr_matrix) -> None:
+        self._matrix = value
+        self._weight_rows: list[dict[int, float]] | None = None
+        self._explained: dict[tuple, list[str]] = {}
+
+    def weight_rows(self) -> list[dict[int, float]]:
+        """Per feature, its weight for each code it is in: the explanation of an assignment
+        looks up a handful of (feature, code) weights, which a dict answers without a scan."""
+        if self._weight_rows is None:
+            P = self._matrix
+            indptr, indices, data = P.indptr.tolist(), P.indices.tolist(), P.data.tolist()
+            self._weight_rows = [
+                dict(zip(indices[indptr[r] : indptr[r + 1]], data[indptr[r] : indptr[r + 1]], strict=True))
+                for r in range(P.shape[0])
+            ]
+        return self._weight_rows
+
+    def explained_terms(self, contributions: dict[int, float]) -> tuple[list[str], str]:
+        """The names ``_explained_terms`` gives and their quoted list, remembered: a corpus
+        repeats the same few matches endlessly."""
+        key = tuple(contributions.items())
+        found = self._explained.get(key)
+        if found is None:
+            if len(self._explained) >= EXPLAINED_CACHE:
+                self._explained.clear()
+            named = _explained_terms(contributions, self)
+            found = self._explained[key] = (named, ", ".join(_quote(t) for t in named))
+        return found
+
     def _add_code_terms(self, code: Code, j: int, lang: str, factor: float, add) -> None:
         raw_phrases = lang == "zh"
         for keyword in code.keywords.get(lang, ()):
@@ -237,11 +274,11 @@ class _Profiles:
                 add(" ".join(lemmas), j, W_KEYWORD * factor, keyword, "keyword")
                 for part in lemmas:
                     add(part, j, W_KEYWORD_PART * factor, part, "part")
-        for field, w_word, w_phrase, kind in (
+        for translations, w_word, w_phrase, kind in (
             (code.label, W_LABEL, W_LABEL_PHRASE, "label"),
             (code.description, W_DESCRIPTION, W_DESCRIPTION_PHRASE, "description"),
         ):
-            value = field.get(lang)
+            value = translations.get(lang)
             if not value:
                 continue
             lemmas = _lemmas(value, lang)
@@ -297,6 +334,31 @@ class _Profiles:
         X.data = _sublinear(X.data)
         return X
 
+    def features_from(self, matches: _Matches, units: Sequence[str]) -> sparse.csr_matrix:
+        """``features``, from the passages' matches against several profiles' joint vocabulary."""
+        columns = matches.matcher.columns[matches.matcher.position[self.generation]][matches.uids]
+        found = columns >= 0
+        rows, columns = matches.rows[found], columns[found]
+        if self.raw_re is not None:
+            raw = [
+                (r, self.vocab["=" + m.group()])
+                for r, unit in enumerate(units)
+                for m in self.raw_re.finditer(_nfkc(unit))
+            ]
+            if raw:
+                extra = np.array(raw, dtype=np.int64)
+                rows, columns = np.r_[rows, extra[:, 0]], np.r_[columns, extra[:, 1]]
+                order = np.argsort(rows, kind="stable")
+                rows, columns = rows[order], columns[order]
+        indptr = np.zeros(len(units) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(units)), out=indptr[1:])
+        X = sparse.csr_matrix(
+            (np.ones(len(columns)), columns, indptr), shape=(len(units), len(self.keys))
+        )
+        X.sum_duplicates()  # repeats become counts; columns sorted within each row
+        X.data = _sublinear(X.data)
+        return X
+
     def set_corpus(self, document_frequency: np.ndarray | None, n_units: int) -> None:
         """Terms common in this corpus (the consultation's own topic words) count for less."""
         if document_frequency is None or n_units < MIN_CALIBRATION_PASSAGES:
@@ -318,6 +380,76 @@ def _sublinear(counts: np.ndarray) -> np.ndarray:
     return _SUBLINEAR[whole]
 
 
+class _UnionMatcher:
+    """Several codebooks' profiles for one language, matched in one pass over each passage: the
+    same features each profile's ``match`` finds (a profile's phrase is looked up whenever any
+    profile has a phrase of that length starting with the word), mapped to each one's columns.
+    Raw (Chinese substring) keys stay with each profile's own pattern."""
+
+    def __init__(self, profiles: Sequence[_Profiles]) -> None:
+        self.position = {p.generation: k for k, p in enumerate(profiles)}
+        vocab: dict[str, int] = {}
+        starts: dict[str, set[int]] = {}
+        for p in profiles:
+            for key in p.keys:
+                if not key.startswith("="):
+                    vocab.setdefault(key, len(vocab))
+            for word, lengths in p.phrase_starts.items():
+                starts.setdefault(word, set()).update(lengths)
+        self.vocab = vocab
+        self.phrase_starts = {word: tuple(sorted(lengths)) for word, lengths in starts.items()}
+        self.columns = np.full((len(profiles), len(vocab)), -1, dtype=np.int64)
+        for k, p in enumerate(profiles):
+            for key, uid in vocab.items():
+                col = p.vocab.get(key)
+                if col is not None:
+                    self.columns[k, uid] = col
+
+    def match_all(self, terms: Sequence[tuple[str, ...]]) -> _Matches:
+        vocab = self.vocab
+        starts = self.phrase_starts
+        uids: list[int] = []
+        rows: list[int] = []
+        for r, seq in enumerate(terms):
+            before = len(uids)
+            n = len(seq)
+            for i, term in enumerate(seq):
+                uid = vocab.get(term)
+                if uid is not None:
+                    uids.append(uid)
+                lengths = starts.get(term)
+                if lengths:
+                    for length in lengths:
+                        if i + length <= n:
+                            uid = vocab.get(" ".join(seq[i : i + length]))
+                            if uid is not None:
+                                uids.append(uid)
+            if len(uids) > before:
+                rows.extend([r] * (len(uids) - before))
+        return _Matches(self, np.array(uids, dtype=np.int64), np.array(rows, dtype=np.int64))
+
+
+@dataclass
+class _Matches:
+    matcher: _UnionMatcher
+    uids: np.ndarray  # matched joint-vocabulary entries, passage by passage, in text order
+    rows: np.ndarray  # the passage (row in its language group) of each
+
+
+_UNION_MATCHERS: dict[tuple[object, ...], _UnionMatcher] = {}
+
+
+def _union_matcher(profiles: Sequence[_Profiles]) -> _UnionMatcher:
+    """Built once per set of profile vocabularies (code_all runs batch after batch)."""
+    key = tuple(p.generation for p in profiles)
+    matcher = _UNION_MATCHERS.get(key)
+    if matcher is None:
+        if len(_UNION_MATCHERS) >= 64:
+            _UNION_MATCHERS.clear()
+        matcher = _UNION_MATCHERS[key] = _UnionMatcher(profiles)
+    return matcher
+
+
 def _has_language(code: Code, language: str) -> bool:
     return bool(
         code.keywords.get(language) or code.label.get(language) or code.description.get(language)
@@ -334,6 +466,8 @@ class _Analysed:
     texts: dict[str, list[str]]  # language -> passage texts, in group order
     terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
     local: dict[int, tuple[str, int]]  # unit -> (language, row in its group's features)
+    # language -> matches against several coders' joint vocabulary (code_all)
+    matched: dict[str, _Matches] = field(default_factory=dict)
 
 
 def _analyse(documents: Sequence[Document]) -> _Analysed:
@@ -419,6 +553,7 @@ class ZeroShotCoder:
             self.profiles_[language] = _Profiles(self.codebook, language, self.fallback_weight)
         return self.profiles_[language]
 
+    @pausing
     def fit(
         self,
         documents: Sequence[Document] = (),
@@ -570,7 +705,11 @@ class ZeroShotCoder:
         for language in sorted(groups):
             rows = np.array(groups[language], dtype=np.int64)
             profiles = self._profiles(language)
-            X = profiles.features(analysed.texts[language], analysed.terms[language])
+            matches = analysed.matched.get(language)
+            if matches is not None and profiles.generation in matches.matcher.position:
+                X = profiles.features_from(matches, analysed.texts[language])
+            else:
+                X = profiles.features(analysed.texts[language], analysed.terms[language])
             if corpus:
                 df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
                 profiles.set_corpus(df, X.shape[0])
@@ -619,6 +758,7 @@ class ZeroShotCoder:
             raise NotFittedError("call fit(documents) before code(); fit() with no corpus is fine")
 
     # ---------------------------------------------------------------------------------------
+    @pausing
     def code(self, documents: Sequence[Document]) -> list[CodedDocument]:
         self._check_fitted()
         documents = _with_languages(documents)
@@ -648,11 +788,10 @@ class ZeroShotCoder:
                 pair[1].append(value)
         local = analysed.local
         rows_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
-        weights_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
+        weights_of: dict[str, list[dict[int, float]]] = {}
         for language, X in zip(sorted(scored.group_rows), scored.features, strict=True):
             rows_of[language] = (X.indptr.tolist(), X.indices.tolist(), X.data.tolist())
-            P = self._profiles(language).matrix
-            weights_of[language] = (P.indptr.tolist(), P.indices.tolist(), P.data.tolist())
+            weights_of[language] = self._profiles(language).weight_rows()
         by_doc: dict[int, list[CodeAssignment]] = {}
         for (i, j), (hits, values) in pairs.items():
             if len(hits) == 1:
@@ -663,16 +802,15 @@ class ZeroShotCoder:
                 score = values[order[0]]
             language = local[ranked[0]][0]
             X_indptr, X_indices, X_data = rows_of[language]
-            P_indptr, P_indices, P_data = weights_of[language]
+            weight_rows = weights_of[language]
             terms: dict[int, float] = {}
             for u in ranked:
                 r = local[u][1]
                 for k in range(X_indptr[r], X_indptr[r + 1]):
                     col = X_indices[k]
-                    for m in range(P_indptr[col], P_indptr[col + 1]):
-                        if P_indices[m] == j:
-                            terms[col] = terms.get(col, 0.0) + X_data[k] * P_data[m]
-                            break
+                    weight = weight_rows[col].get(j)
+                    if weight is not None:
+                        terms[col] = terms.get(col, 0.0) + X_data[k] * weight
             by_doc.setdefault(i, []).append(
                 self._assignment(documents[i], j, ranked, score, terms, language, units)
             )
@@ -686,22 +824,26 @@ class ZeroShotCoder:
         ]
 
     def _assignment(self, doc, j, ranked, score, terms, language, units) -> CodeAssignment:
-        profiles = self._profiles(language)
+        profiles = self.profiles_[language]
         source = "lexical"
         if self.embedder is not None:
             lexical = sum(terms.values())
             if score > 1.0 - math.exp(-lexical / SCORE_SCALE) + 1e-9:
                 source = "embeddings"
-        numbers = ", ".join(str(units[u][3]) for u in ranked)
-        where = "passage" if len(ranked) == 1 else "passages"
-        named = _explained_terms(terms, profiles)
+        if len(ranked) == 1:
+            unit = units[ranked[0]]
+            where = f"passage {unit[3]}"
+            spans: tuple[tuple[int, int], ...] = ((unit[1], unit[2]),)
+        else:
+            where = "passages " + ", ".join(str(units[u][3]) for u in ranked)
+            spans = tuple((units[u][1], units[u][2]) for u in ranked)
+        named, quoted = profiles.explained_terms(terms)
         if named:
-            explanation = f"matched {', '.join(_quote(t) for t in named)} in {where} {numbers}"
+            explanation = f"matched {quoted} in {where}"
             if source == "embeddings":
                 explanation += "; semantic similarity to the code description"
         else:
-            explanation = f"semantic similarity to the code description in {where} {numbers}"
-        spans = tuple((units[u][1], units[u][2]) for u in ranked)
+            explanation = f"semantic similarity to the code description in {where}"
         if self.evidence == "term" and named:
             spans = self._term_spans(doc.text, language, spans, profiles, j) or spans
         return CodeAssignment(
@@ -751,6 +893,7 @@ class ZeroShotCoder:
         return documents, margin, _similarity_features(documents)
 
 
+@pausing
 def code_all(
     coders: Mapping[str, ZeroShotCoder], documents: Sequence[Document], *, n_jobs: int = 1
 ) -> dict[str, list[CodedDocument]]:
@@ -824,6 +967,7 @@ def _set_worker_coders(coders: Mapping[str, ZeroShotCoder]) -> None:
     _worker_coders = coders
 
 
+@pausing
 def _code_all_in_worker(batch: list[Document]) -> dict[str, list[tuple]]:
     """Plain tuples back to the parent: unpickling frozen dataclasses costs twice as much."""
     return {name: [_to_tuple(d) for d in items] for name, items in _code_all_batch(_worker_coders, batch).items()}
@@ -842,6 +986,10 @@ def _code_all_batch(
     coders: Mapping[str, ZeroShotCoder], batch: list[Document]
 ) -> dict[str, list[CodedDocument]]:
     analysed = _analyse(batch)
+    if len(coders) > 1:
+        for language, terms in analysed.terms.items():
+            matcher = _union_matcher([coder._profiles(language) for coder in coders.values()])
+            analysed.matched[language] = matcher.match_all(terms)
     return {name: coder._code_batch(batch, analysed) for name, coder in coders.items()}
 
 
@@ -1109,6 +1257,7 @@ class SupervisedCoder:
         out[:, self.constant_] = 1.0
         return out
 
+    @pausing
     def code(self, documents: Sequence[Document]) -> list[CodedDocument]:
         self._check_fitted()
         documents = _with_languages(documents)

@@ -31,6 +31,8 @@ from itertools import chain, repeat
 import numpy as np
 import scipy.sparse as sp
 
+from synthesis._gc import pausing
+
 from . import text as text_mod
 from .text import Document
 
@@ -116,6 +118,7 @@ class ThemeDiscoverer:
         self.labeller = labeller
 
     # ------------------------------------------------------------------ public
+    @pausing
     def fit(
         self,
         documents: Sequence[Document],

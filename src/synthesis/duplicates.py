@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synthesis._gc import pausing
+
 from .text import Document
 
 __all__ = ["DuplicateFinder", "DuplicateGroup", "find_duplicates"]
@@ -131,6 +133,7 @@ class DuplicateFinder:
         self.batch_size = batch_size
 
     # ------------------------------------------------------------------ fitting
+    @pausing
     def fit(self, documents: Sequence[Document]) -> DuplicateFinder:
         ids = [str(d.id) for d in documents]
         if len(set(ids)) != len(ids):
@@ -317,11 +320,18 @@ class DuplicateFinder:
         if not pair_keys:
             return empty, empty, empty, empty
         keys = pair_keys[0]
-        a, b = idx[keys // m], idx[keys % m]
+        del pair_keys
+        # Candidates are decided a slice at a time: at a million texts there are millions of
+        # them, and a dozen full-length work arrays would cost gigabytes.
+        found = [self._decide(idx[part // m], idx[part % m], sigs, set_size) for part in _slices(keys)]
+        return tuple(np.concatenate([f[k] for f in found]) for k in range(4))
+
+    def _decide(self, a, b, sigs, set_size):
+        """Near-duplicate and shared-template links among candidate pairs (a, b)."""
         ok = a != b
         a, b = a[ok], b[ok]
         jac = np.empty(a.size, dtype=np.float64)
-        step = max(1, 4_000_000 // p)
+        step = max(1, 4_000_000 // sigs.shape[1])
         for s in range(0, a.size, step):
             jac[s : s + step] = (sigs[a[s : s + step]] == sigs[b[s : s + step]]).mean(axis=1)
         sa, sb = set_size[a].astype(np.float64), set_size[b].astype(np.float64)
@@ -403,6 +413,13 @@ def _parts(nodes: np.ndarray, labels: np.ndarray) -> list[np.ndarray]:
         return []
     nodes = nodes[np.argsort(labels[nodes], kind="stable")]
     return np.split(nodes, np.flatnonzero(np.diff(labels[nodes])) + 1)
+
+
+_DECIDE_SLICE = 1 << 20  # candidate pairs decided at once
+
+
+def _slices(keys: np.ndarray) -> list[np.ndarray]:
+    return [keys[s : s + _DECIDE_SLICE] for s in range(0, max(keys.size, 1), _DECIDE_SLICE)]
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:

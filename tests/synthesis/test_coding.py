@@ -245,6 +245,50 @@ def test_it_codes_several_codebooks_in_one_pass_exactly_as_one_by_one(codebook):
         code_all(coders, corpus, n_jobs=0)
 
 
+MULTILINGUAL = [
+    Document("m-en", "Artificial intelligence and blockchain help e-government. Cybersecurity "
+             "threats grow; the digital divide persists in rural areas.", "en"),
+    Document("m-fr", "L'intelligence artificielle et la cybersécurité sont des priorités. La "
+             "fracture numérique reste un défi pour les zones rurales.", "fr"),
+    Document("m-es", "La inteligencia artificial y la ciberseguridad; la brecha digital y la "
+             "financiación siguen siendo un desafío.", "es"),
+    Document("m-ru", "Искусственный интеллект и кибербезопасность важны. Цифровой разрыв "
+             "сохраняется.", "ru"),
+    Document("m-ar", "الذكاء الاصطناعي والأمن السيبراني من الأولويات. الفجوة الرقمية ما زالت "
+             "قائمة.", "ar"),
+    Document("m-zh", "人工智能和区块链技术正在改变电子政务。数字鸿沟和网络安全仍然是挑战。", "zh"),
+    Document("m-zh2", "物联网与云计算支持可持续发展目标，大数据帮助教育。", "zh"),
+]  # fmt: skip
+
+
+def test_it_codes_the_builtin_codebooks_in_six_languages_in_one_pass_as_one_by_one():
+    """Matching every codebook's vocabulary at once (phrases, Chinese substrings) finds what
+    each codebook finds alone."""
+    corpus = [*MULTILINGUAL, *(replace(d, id=f"{d.id}-again") for d in MULTILINGUAL)]
+    names = ("wsis-action-lines", "sdgs", "trends", "challenges", "kinds")
+    coders = {name: ZeroShotCoder(io.read_codebook(name)).fit(corpus) for name in names}
+    coders["trends-terms"] = ZeroShotCoder(io.read_codebook("trends"), evidence="term").fit(corpus)
+    together = code_all(coders, corpus)
+    for name, coder in coders.items():
+        assert together[name] == coder.code(corpus), name
+    trends = _codes(together["trends"])
+    assert {"ai", "blockchain"} <= trends["m-zh"]
+    assert "ai" in trends["m-fr"] and "ai" in trends["m-ar"]
+
+
+def test_it_codes_in_one_pass_with_a_refitted_coders_new_vocabulary(codebook):
+    first = [*TEXTS[:4]]
+    coders = {
+        "village": ZeroShotCoder(codebook, expand=5).fit(first),
+        "trends": ZeroShotCoder(io.read_codebook("trends")).fit(first),
+    }
+    code_all(coders, TEXTS)
+    coders["village"].fit([*TEXTS, *MULTILINGUAL])  # learns other related terms
+    together = code_all(coders, TEXTS)
+    for name, coder in coders.items():
+        assert together[name] == coder.code(TEXTS), name
+
+
 # --------------------------------------------------------------------------------------------
 # Supervised coder
 # --------------------------------------------------------------------------------------------

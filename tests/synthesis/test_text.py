@@ -210,3 +210,34 @@ def test_it_lets_short_ambiguous_answers_follow_the_language_of_the_batch():
     assert T.detect_language("Immigration", prior="en") == "en"
     # the prior never overrides clear evidence
     assert T.detect_languages(["Brecha digital"], prior="en") == ["es"]
+
+
+def test_it_prepares_a_long_answer_for_lingua_as_if_it_read_the_whole_text():
+    def whole(text):  # the definition: normalise everything, drop addresses, clip
+        return T._clip(T._URL_RE.sub(" ", T.normalise(text)))
+
+    sentence = "Les écoles rurales ont besoin d'un accès\u00a0abordable à l'inter\u00adnet. "
+    long_answers = [
+        sentence * 40,
+        # an address across the point where the prefix is cut
+        sentence * 23 + "x" * 30 + " https://example.org/" + "a" * 200 + " " + sentence * 10,
+        # addresses make the prepared prefix shorter than the clip: the whole text is read
+        "https://example.org/" + "b" * 1700 + " " + sentence * 20,
+        "contact@example.org " * 120 + sentence * 20,
+    ]
+    for text in long_answers:
+        assert len(text) > T._LATIN_PREFIX
+        assert T._latin_part(text) == whole(text)
+        assert T.detect_language(text) == "fr"
+
+
+def test_it_splits_words_the_same_with_or_without_underscores_in_the_text(samples):
+    for texts in samples.values():
+        for text in texts:
+            assert T._WORD_NO_UNDERSCORE_RE.findall(text) == T._WORD_RE.findall(text)
+    assert [t.surface for t in T.tokens("snake_case and e-government", "en")] == [
+        "snake",
+        "case",
+        "and",
+        "e-government",
+    ]
