@@ -926,35 +926,70 @@ def _code_all_in_processes(
     coders: Mapping[str, ZeroShotCoder], batches: list[list[Document]], n_jobs: int
 ) -> list[dict[str, list[CodedDocument]]]:
     import multiprocessing
+    import threading
     from collections import deque
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the fitted coders with the workers without pickling them; elsewhere they are sent once.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
     results: list[dict[str, list[CodedDocument]] | None] = [None] * len(batches)
+    # One queue for everybody: this process codes from the front, and each worker is handed the
+    # next batch from the back the moment it finishes one (so none waits on this process, and at
+    # the end nobody idles behind more than one batch).
     waiting = deque(range(len(batches)))
-    # This process codes batches too (n_jobs - 1 workers): it would otherwise sit idle but for
-    # unpickling the workers' results. Workers take batches from the end, this process from the front.
+    lock = threading.RLock()  # a future already done runs its callback at once, lock held
+    finished: deque = deque()
+    all_done = threading.Condition(lock)
+    busy = [0]
+
     with ProcessPoolExecutor(
         max_workers=n_jobs - 1,
         mp_context=multiprocessing.get_context(method),
         initializer=_set_worker_coders,
         initargs=(coders,),
     ) as pool:
-        running: dict = {}
-        while waiting or running:
-            while waiting and len(running) < 2 * (n_jobs - 1):
-                index = waiting.pop()
-                running[pool.submit(_code_all_in_worker, batches[index])] = index
-            for future in [f for f in running if f.done()]:
-                results[running.pop(future)] = {
+
+        def hand_out(done=None) -> None:
+            with lock:
+                if done is not None:
+                    finished.append(done)
+                    busy[0] -= 1
+                if waiting and (done is None or not done.exception()):
+                    index = waiting.pop()
+                    busy[0] += 1
+                    future = pool.submit(_code_all_in_worker, batches[index])
+                    future.index = index
+                    future.add_done_callback(hand_out)
+                all_done.notify_all()
+
+        for _ in range(n_jobs - 1):
+            hand_out()
+
+        def collect() -> None:
+            with lock:
+                done = list(finished)
+                finished.clear()
+            for future in done:
+                results[future.index] = {
                     name: [_from_tuple(item) for item in items] for name, items in future.result().items()
                 }
-            if waiting:
-                index = waiting.popleft()
+
+        try:
+            while True:
+                with lock:
+                    index = waiting.popleft() if waiting else None
+                if index is None:
+                    break
                 results[index] = _code_all_batch(coders, batches[index])
-            elif running:
-                wait(running, return_when=FIRST_COMPLETED)
+                collect()
+        except BaseException:
+            with lock:
+                waiting.clear()  # hand nothing more out; the pool winds down on the way out
+            raise
+        with lock:
+            while busy[0]:
+                all_done.wait()
+        collect()
     return results
 
 

@@ -660,13 +660,19 @@ def _zh_spans(text: str) -> list[tuple[int, int]]:
     """Word spans by jieba's dictionary (no HMM guessing: faster, and stable across texts)."""
     spans = []
     for word, start, end in _zh_tokenizer().tokenize(text, HMM=False):
-        if _ALNUM_RE.search(word):
+        if _is_word(word):
             spans.append((start, end))
     return spans
 
 
 def _zh_words(text: str) -> list[str]:
-    return [w for w in _zh_tokenizer().lcut(text, HMM=False) if _ALNUM_RE.search(w)]
+    return [w for w in _zh_tokenizer().lcut(text, HMM=False) if _is_word(w)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_word(piece: str) -> bool:
+    """A jieba piece with a letter or digit (not punctuation or space); pieces repeat endlessly."""
+    return _ALNUM_RE.search(piece) is not None
 
 
 def _spans(text: str, language: str) -> list[tuple[int, int]]:

@@ -276,6 +276,25 @@ def test_it_codes_the_builtin_codebooks_in_six_languages_in_one_pass_as_one_by_o
     assert "ai" in trends["m-fr"] and "ai" in trends["m-ar"]
 
 
+def test_it_reports_a_failure_in_a_worker_process_instead_of_hanging(codebook, monkeypatch):
+    from synthesis import coding
+
+    coder = ZeroShotCoder(codebook).fit(TEXTS)
+    corpus = [replace(d, id=f"{d.id}-{k}") for k in range(8) for d in TEXTS]
+    real = coding._code_all_batch
+
+    def failing(coders, batch):
+        if any(d.id.endswith("-7") for d in batch):  # the last batches: a worker's
+            raise RuntimeError("worker failed")
+        return real(coders, batch)
+
+    monkeypatch.setattr(coding, "_code_all_batch", failing)  # forked workers inherit it
+    with pytest.raises(RuntimeError, match="worker failed"):
+        code_all({"village": coder}, corpus, n_jobs=2)
+    monkeypatch.setattr(coding, "_code_all_batch", real)
+    assert code_all({"village": coder}, corpus, n_jobs=2) == code_all({"village": coder}, corpus)
+
+
 def test_it_codes_in_one_pass_with_a_refitted_coders_new_vocabulary(codebook):
     first = [*TEXTS[:4]]
     coders = {
