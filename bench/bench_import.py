@@ -289,192 +289,6 @@ def instrument(timers: Timers):
     bulk.transaction = TransactionProxy()
 
 
-# ----------------------------------------------------------------------------------- prototype
-# --prototype: a benchmark-side sketch of the product change proposed in bench/RESULTS.md, applied by
-# monkeypatching consulta.submissions.bulk for this process only (src/ is not edited):
-#   1. enum .values (a list rebuilt on every access) replaced by frozensets in the per-line check;
-#   2. references drawn from secrets.token_bytes (one call per reference, not eight);
-#   3. _store_batch writes rows with COPY (PostgreSQL) or executemany (SQLite) with primary keys
-#      allocated up front, so current_version is written with the submission and the per-field
-#      work of Model() + bulk_create (most of the time, see the profile) disappears.
-# Attachments keep the original path (the benchmark has none).
-
-
-class _Choices:
-    """Stands in for a TextChoices class: same members, ``values`` a frozenset built once."""
-
-    def __init__(self, enum) -> None:
-        self._enum = enum
-        self.values = frozenset(enum.values)
-
-    def __getattr__(self, name):
-        return getattr(self._enum, name)
-
-
-def apply_prototype() -> None:
-    import secrets
-
-    from django.db import connection
-    from django.utils import timezone as dj_timezone
-
-    from consulta.calls.models import Timeliness
-    from consulta.submissions import answers, bulk
-    from consulta.submissions.models import (
-        REFERENCE_ALPHABET,
-        REFERENCE_LENGTH,
-        Respondent,
-        Submission,
-        SubmissionVersion,
-        canonical_hash,
-    )
-
-    bulk.Source = _Choices(bulk.Source)
-    bulk.Consent = _Choices(bulk.Consent)
-    answers.StakeholderType = _Choices(answers.StakeholderType)
-    answers.LanguageCode = _Choices(answers.LanguageCode)
-    assert len(REFERENCE_ALPHABET) == 32  # a byte & 31 picks a letter without bias
-
-    def references(call, count: int) -> list[str]:
-        prefix = "".join(ch for ch in call.slug.upper() if ch.isalnum())[:10] or "REF"
-        made: set[str] = set()
-        while len(made) < count:
-            fresh = {
-                prefix
-                + "-"
-                + "".join(REFERENCE_ALPHABET[b & 31] for b in secrets.token_bytes(REFERENCE_LENGTH))
-                for _ in range(count - len(made))
-            }
-            clash = set(
-                Submission.objects.filter(reference__in=fresh).values_list("reference", flat=True)
-            )
-            made |= fresh - clash
-        return list(made)
-
-    vendor = connection.vendor
-
-    def allocate(model, n: int) -> list[int]:
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                cursor.execute(
-                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                    "FROM generate_series(1, %s)",
-                    [n],
-                )
-                return [r[0] for r in cursor.fetchall()]
-            # SQLite: the import's transaction holds the write lock (IMMEDIATE), so max(id) is ours.
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-            first = cursor.fetchone()[0] + 1
-            return list(range(first, first + n))
-
-    def columns(model) -> list[str]:
-        return [f.column for f in model._meta.concrete_fields]
-
-    def when(value):
-        if value is None or vendor == "postgresql":
-            return value
-        return connection.ops.adapt_datetimefield_value(value)
-
-    def write(model, rows: list[tuple]) -> None:
-        table, cols = model._meta.db_table, columns(model)
-        with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                raw = cursor.cursor  # psycopg cursor
-                with raw.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" * len(cols))
-                cursor.cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows
-                )
-
-    # Column order is checked against the models so that a schema change fails loudly here.
-    assert columns(Respondent) == [
-        "id", "name", "email", "organisation", "on_behalf_of_organisation", "stakeholder_type",
-        "country", "region", "language", "erased_at",
-    ], columns(Respondent)  # fmt: skip
-    assert columns(SubmissionVersion) == [
-        "id", "submission_id", "number", "answers", "respondent", "consent", "language",
-        "attachment_digests", "content_hash", "received_at", "timeliness", "idempotency_key",
-    ], columns(SubmissionVersion)  # fmt: skip
-    sub_fields = Submission._meta.concrete_fields
-    original_store = bulk._store_batch
-    late = {
-        Timeliness.LATE_FLAGGED: Submission.LateReview.PENDING,
-        Timeliness.LATE_ACCEPTED: Submission.LateReview.ACCEPTED,
-    }
-
-    def store_batch(call, rows):
-        if any(row.files for row in rows):
-            return original_store(call, rows)
-        n = len(rows)
-        now = dj_timezone.now()
-        rids, sids, vids = (
-            allocate(Respondent, n),
-            allocate(Submission, n),
-            allocate(SubmissionVersion, n),
-        )
-        refs = references(call, n)
-        dumps = json.dumps
-        write(
-            Respondent,
-            [
-                (rid, p["name"], p["email"], p["organisation"], p["on_behalf_of_organisation"],
-                 p["stakeholder_type"], p["country"], p["region"], p["language"], None)
-                for rid, p in ((rid, row.respondent) for rid, row in zip(rids, rows, strict=True))
-            ],
-        )  # fmt: skip
-        sub_rows = []
-        for row, rid, sid, vid, ref in zip(rows, rids, sids, vids, refs, strict=True):
-            values = {
-                "id": sid,
-                "call_id": call.pk,
-                "reference": ref,
-                "respondent_id": rid,
-                "status": Submission.Status.SUBMITTED.value,
-                "source": row.source,
-                "language": row.language,
-                "consent": row.consent,
-                "external_id": row.external_id,
-                "current_version_id": vid,
-                "version_count": 1,
-                "first_submitted_at": when(row.received_at),
-                "last_submitted_at": when(row.received_at),
-                "late_review": late.get(row.timeliness, ""),
-                "is_demo": row.is_demo,
-                "created_at": when(now),
-                "updated_at": when(now),
-            }
-            sub_rows.append(
-                tuple(
-                    values[f.attname]
-                    if f.attname in values
-                    else (dumps(f.get_default()) if f.get_internal_type() == "JSONField" else f.get_default())
-                    for f in sub_fields
-                )
-            )  # fmt: skip
-        write(Submission, sub_rows)
-        versions = []
-        for row, sid, vid in zip(rows, sids, vids, strict=True):
-            payload = SubmissionVersion.hash_payload(
-                answers=row.answers,
-                respondent=row.respondent,
-                consent=row.consent,
-                language=row.language,
-                attachment_digests=[],
-            )
-            versions.append(
-                (vid, sid, 1, dumps(row.answers), dumps(row.respondent), row.consent, row.language,
-                 "[]", canonical_hash(payload), when(row.received_at), str(row.timeliness), None)
-            )  # fmt: skip
-        write(SubmissionVersion, versions)
-        return refs
-
-    bulk._references = references
-    bulk._store_batch = store_batch
-
-
 def run_import(path: Path):
     from consulta.calls.models import Call
     from consulta.submissions.bulk import read_records, submissions_import
@@ -493,9 +307,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="HTML", help="pyinstrument profile of the import")
     parser.add_argument("--cprofile", metavar="PROF", help="cProfile stats of the import")
     parser.add_argument("--keep", action="store_true", help="keep the data directory / database")
-    parser.add_argument(
-        "--prototype", action="store_true", help="apply the proposed faster import (see below)"
-    )
+    parser.add_argument("--prototype", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--sqlite-cache-mb",
         type=int,
@@ -503,6 +315,11 @@ def main() -> None:
         help="PRAGMA cache_size for the import's connection (SQLite's default is 2 MB)",
     )
     args = parser.parse_args()
+    if args.prototype:
+        parser.error(
+            "--prototype is gone: its faster store (ids drawn first, COPY / executemany) is now "
+            "the product's own, in consulta.submissions.bulk; run without it"
+        )
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
     dbname = f"bench_import_{os.getpid()}"
@@ -521,8 +338,6 @@ def main() -> None:
             f"submission {facts['answer_chars_mean']} in {gen_s:.1f}s",
             flush=True,
         )
-        if args.prototype:
-            apply_prototype()
         if args.sqlite_cache_mb and args.db == "sqlite":
             from django.db import connection
 
@@ -595,7 +410,6 @@ def main() -> None:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "loadavg_1m_at_start": round(load, 2),
             "profiled": bool(args.profile or args.cprofile),
-            "prototype": args.prototype,
             "sqlite_cache_mb": args.sqlite_cache_mb or None,
             "bulk_py_sha256": bulk_sha,
             "python": sys.version.split()[0],

@@ -29,12 +29,16 @@ RESPONDENT_KEYS = (
     "country",
     "language",
 )
+RESPONDENT_KEY_SET = frozenset(RESPONDENT_KEYS)
 TRUE_VALUES = {"yes", "true", "1", "on"}
 FALSE_VALUES = {"no", "false", "0", "off", ""}
 DEFAULT_TEXT_LIMIT = 100_000
 # Built once: Django rebuilds ``Choices.values`` on every access, which shows in bulk imports.
 STAKEHOLDER_TYPES = frozenset(StakeholderType.values)
 LANGUAGE_CODES = frozenset(LanguageCode.values)
+SHORT_TEXT = QuestionType.SHORT_TEXT.value
+FILE = QuestionType.FILE.value
+CONSENT = QuestionType.CONSENT.value
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,11 @@ def forget_questionnaires() -> None:
 
 @lru_cache(maxsize=64)
 def _questions(call_id: int, stamp) -> tuple[Question, ...]:
-    return tuple(Question.objects.filter(call_id=call_id).select_related("section").prefetch_related("choices"))
+    return tuple(
+        Question.objects.filter(call_id=call_id)
+        .select_related("section")
+        .prefetch_related("choices")
+    )
 
 
 @lru_cache(maxsize=256)
@@ -120,60 +128,92 @@ def _specs(call_id: int, stamp, language: str) -> tuple[QuestionSpec, ...]:
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    if type(value) is str:  # most answers; a subclass of str still goes through str() below
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, list | tuple):
-        value = "\n".join(str(v) for v in value)
-    # Normalise line endings; browsers send \r\n, imports \n.
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    elif isinstance(value, list | tuple):
+        text = "\n".join(str(v) for v in value)
+    else:
+        text = str(value)
+    if "\r" in text:
+        # Normalise line endings; browsers send \r\n, imports \n.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def _clean_text(spec: QuestionSpec, value: Any) -> str:
+    text = _text(value)
+    if spec.type == SHORT_TEXT:
+        text = " ".join(text.split())
+    limit = spec.max_length or DEFAULT_TEXT_LIMIT
+    if len(text) > limit:
+        raise ValidationError(
+            _("Please shorten this answer to %(limit)s characters (it has %(count)s).")
+            % {"limit": f"{limit:,}", "count": f"{len(text):,}"}
+        )
+    if "\x00" in text:
+        raise ValidationError(_("This answer contains characters that cannot be stored."))
+    return text
+
+
+def _clean_email(spec: QuestionSpec, value: Any) -> str:
+    text = _text(value).lower()
+    if text:
+        validate_email(text)
+    return text
+
+
+def _clean_country(spec: QuestionSpec, value: Any) -> str:
+    code = _text(value).upper()
+    if code and code not in regions.COUNTRY_CODES:
+        raise ValidationError(_("Please choose a country from the list."))
+    return code
+
+
+def _clean_choice(spec: QuestionSpec, value: Any) -> str:
+    choice = _text(value)
+    if isinstance(value, bool):
+        choice = "yes" if value else "no"
+    if choice and choice not in spec.choices:
+        raise ValidationError(_("Please choose one of the options."))
+    return choice
+
+
+def _clean_choices(spec: QuestionSpec, value: Any) -> list[str]:
+    values = (
+        value if isinstance(value, list | tuple) else ([value] if value not in (None, "") else [])
+    )
+    chosen = [_text(v) for v in values if _text(v)]
+    unknown = [v for v in chosen if v not in spec.choices]
+    if unknown:
+        raise ValidationError(_("Please choose only from the options."))
+    return sorted(set(chosen), key=chosen.index)
+
+
+def _clean_file(spec: QuestionSpec, value: Any) -> None:
+    return None  # files are attachments, counted by the caller
+
+
+# Keyed by plain value: comparing with enum members costs more than a look-up, for every answer.
+CLEANERS = {
+    QuestionType.SHORT_TEXT.value: _clean_text,
+    QuestionType.LONG_TEXT.value: _clean_text,
+    QuestionType.EMAIL.value: _clean_email,
+    QuestionType.COUNTRY.value: _clean_country,
+    QuestionType.SINGLE_CHOICE.value: _clean_choice,
+    QuestionType.CONSENT.value: _clean_choice,
+    QuestionType.MULTIPLE_CHOICE.value: _clean_choices,
+    QuestionType.FILE.value: _clean_file,
+}
 
 
 def _clean_one(spec: QuestionSpec, value: Any) -> Any:
     """The cleaned value, or raise ValidationError with a message for the respondent."""
-    if spec.type in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-        text = _text(value)
-        if spec.type == QuestionType.SHORT_TEXT:
-            text = " ".join(text.split())
-        limit = spec.max_length or DEFAULT_TEXT_LIMIT
-        if len(text) > limit:
-            raise ValidationError(
-                _("Please shorten this answer to %(limit)s characters (it has %(count)s).")
-                % {"limit": f"{limit:,}", "count": f"{len(text):,}"}
-            )
-        if "\x00" in text:
-            raise ValidationError(_("This answer contains characters that cannot be stored."))
-        return text
-    if spec.type == QuestionType.EMAIL:
-        text = _text(value).lower()
-        if text:
-            validate_email(text)
-        return text
-    if spec.type == QuestionType.COUNTRY:
-        code = _text(value).upper()
-        if code and code not in regions.COUNTRY_CODES:
-            raise ValidationError(_("Please choose a country from the list."))
-        return code
-    if spec.type in (QuestionType.SINGLE_CHOICE, QuestionType.CONSENT):
-        choice = _text(value)
-        if isinstance(value, bool):
-            choice = "yes" if value else "no"
-        if choice and choice not in spec.choices:
-            raise ValidationError(_("Please choose one of the options."))
-        return choice
-    if spec.type == QuestionType.MULTIPLE_CHOICE:
-        values = (
-            value
-            if isinstance(value, list | tuple)
-            else ([value] if value not in (None, "") else [])
-        )
-        chosen = [_text(v) for v in values if _text(v)]
-        unknown = [v for v in chosen if v not in spec.choices]
-        if unknown:
-            raise ValidationError(_("Please choose only from the options."))
-        return sorted(set(chosen), key=chosen.index)
-    if spec.type == QuestionType.FILE:
-        return None  # files are attachments, counted by the caller
-    raise ValidationError(f"Unknown question type {spec.type!r}")
+    clean = CLEANERS.get(spec.type)
+    if clean is None:
+        raise ValidationError(f"Unknown question type {spec.type!r}")
+    return clean(spec, value)
 
 
 def _respondent_value(key: str, value: Any) -> Any:
@@ -207,30 +247,28 @@ def clean_answers(
     """
     result = CleanedAnswers()
     for spec in specs:
-        value = raw.get(spec.key)
+        key = spec.key
+        value = raw.get(key)
+        is_respondent = key in RESPONDENT_KEY_SET
         try:
             cleaned = _clean_one(spec, value)
-            if spec.key in RESPONDENT_KEYS:
-                cleaned = _respondent_value(spec.key, cleaned)
+            if is_respondent:
+                cleaned = _respondent_value(key, cleaned)
         except ValidationError as exc:
-            result.errors[spec.key] = list(exc.messages)
+            result.errors[key] = list(exc.messages)
             continue
-        answered = (
-            attachment_count > 0
-            if spec.type == QuestionType.FILE
-            else cleaned not in ("", [], None)
-        )
-        if spec.key == "on_behalf_of_organisation":
+        answered = attachment_count > 0 if spec.type == FILE else cleaned not in ("", [], None)
+        if key == "on_behalf_of_organisation":
             answered = _text(value) != "" or isinstance(value, bool)
         if require_complete and spec.required and not answered:
-            result.errors[spec.key] = [_("This question needs an answer.")]
+            result.errors[key] = [_("This question needs an answer.")]
             continue
-        if spec.type == QuestionType.FILE:
+        if spec.type == FILE:
             continue
-        if spec.type == QuestionType.CONSENT:
+        if spec.type == CONSENT:
             result.consent = cleaned
-        elif spec.key in RESPONDENT_KEYS:
-            result.respondent[spec.key] = cleaned
+        elif is_respondent:
+            result.respondent[key] = cleaned
         elif answered:
-            result.answers[spec.key] = cleaned
+            result.answers[key] = cleaned
     return result
