@@ -293,24 +293,11 @@ class _Profiles:
         passage's terms when the caller has them already."""
         if seq is None:
             seq = _lemmas(unit, self.language)
-        vocab = self.vocab
-        starts = self.phrase_starts
-        out = []
-        n = len(seq)
-        for i, term in enumerate(seq):
-            col = vocab.get(term)
-            if col is not None:
-                out.append(col)
-            lengths = starts.get(term)
-            if lengths:
-                for length in lengths:
-                    if i + length <= n:
-                        col = vocab.get(" ".join(seq[i : i + length]))
-                        if col is not None:
-                            out.append(col)
+        out: list[int] = []
+        _lexical_matches(seq, self.vocab, self.phrase_starts, out)
         if self.raw_re is not None:
             for found in self.raw_re.finditer(_nfkc(unit)):
-                out.append(vocab["=" + found.group()])
+                out.append(self.vocab["=" + found.group()])
         return out
 
     def features(
@@ -369,6 +356,25 @@ class _Profiles:
         self.matrix = sparse.csr_matrix(sparse.diags(self.corpus_factor) @ self.base)
 
 
+def _lexical_matches(
+    seq: Sequence[str], vocab: Mapping[str, int], starts: Mapping[str, tuple[int, ...]], out: list[int]
+) -> None:
+    """Append the entries of ``vocab`` found in a passage's terms: each term, and each phrase of a
+    length ``starts`` gives for the word it begins with (repeats kept: term frequency)."""
+    n = len(seq)
+    for i, term in enumerate(seq):
+        entry = vocab.get(term)
+        if entry is not None:
+            out.append(entry)
+        lengths = starts.get(term)
+        if lengths:
+            for length in lengths:
+                if i + length <= n:
+                    entry = vocab.get(" ".join(seq[i : i + length]))
+                    if entry is not None:
+                        out.append(entry)
+
+
 _SUBLINEAR = np.array([0.0] + [1.0 + math.log(n) for n in range(1, 256)])
 
 
@@ -412,18 +418,7 @@ class _UnionMatcher:
         rows: list[int] = []
         for r, seq in enumerate(terms):
             before = len(uids)
-            n = len(seq)
-            for i, term in enumerate(seq):
-                uid = vocab.get(term)
-                if uid is not None:
-                    uids.append(uid)
-                lengths = starts.get(term)
-                if lengths:
-                    for length in lengths:
-                        if i + length <= n:
-                            uid = vocab.get(" ".join(seq[i : i + length]))
-                            if uid is not None:
-                                uids.append(uid)
+            _lexical_matches(seq, vocab, starts, uids)
             if len(uids) > before:
                 rows.extend([r] * (len(uids) - before))
         return _Matches(self, np.array(uids, dtype=np.int64), np.array(rows, dtype=np.int64))
