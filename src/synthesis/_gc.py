@@ -5,6 +5,8 @@ containers (tuples, lists, frozen dataclasses). Each burst of allocations starts
 that walks every live object, the documents and the word caches included: on 20,000 responses
 that was a fifth to a third of coding (bench/RESULTS.md, "Scale"). Reference counting still
 frees what they drop; a cycle made meanwhile waits for the collector's next run after the loop.
+Code called from inside (an optional embedder or labeller, worker processes forked for the call)
+runs with the collector paused too, until the call returns.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ IDF_REFERENCE = 20.0  # a term in more than 1/20 of the passages starts to count
 MIN_CALIBRATION_PASSAGES = 30
 W_CORPUS = 0.35  # weight of the strongest related term learned from the corpus being coded
 MIN_SEED_PASSAGES = 3  # passages a code needs before the corpus may teach it related terms
-EXPLAINED_CACHE = 1 << 16  # explanations remembered per language profile
+EXPLAINED_CACHE = 1 << 13  # explanations remembered per language profile (a few MB)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -439,7 +439,7 @@ def _union_matcher(profiles: Sequence[_Profiles]) -> _UnionMatcher:
     key = tuple(p.generation for p in profiles)
     matcher = _UNION_MATCHERS.get(key)
     if matcher is None:
-        if len(_UNION_MATCHERS) >= 64:
+        if len(_UNION_MATCHERS) >= 8:
             _UNION_MATCHERS.clear()
         matcher = _UNION_MATCHERS[key] = _UnionMatcher(profiles)
     return matcher
@@ -946,16 +946,22 @@ def _code_all_in_processes(
 
         def hand_out(done=None) -> None:
             with lock:
-                if done is not None:
-                    finished.append(done)
-                    busy[0] -= 1
-                if waiting and (done is None or not done.exception()):
-                    index = waiting.pop()
-                    busy[0] += 1
-                    future = pool.submit(_code_all_in_worker, batches[index])
-                    future.index = index
-                    future.add_done_callback(hand_out)
-                all_done.notify_all()
+                try:
+                    if done is not None:
+                        finished.append(done)
+                        busy[0] -= 1
+                    if waiting and (done is None or done.exception() is None):
+                        index = waiting.pop()
+                        try:
+                            future = pool.submit(_code_all_in_worker, batches[index])
+                        except BaseException:
+                            waiting.append(index)  # this process codes it instead
+                            raise
+                        future.index = index
+                        busy[0] += 1  # before the callback, which runs at once if already done
+                        future.add_done_callback(hand_out)
+                finally:
+                    all_done.notify_all()
 
         for _ in range(n_jobs - 1):
             hand_out()
@@ -1018,6 +1024,10 @@ def _code_all_batch(
     analysed = _analyse(batch)
     if len(coders) > 1:
         for language, terms in analysed.terms.items():
+            if any(" " in term for seq in terms for term in seq):
+                # A term with a space inside (NFKC spells ﷺ as four words) could join into a
+                # phrase of another codebook's length: these passages are matched codebook by codebook.
+                continue
             matcher = _union_matcher([coder._profiles(language) for coder in coders.values()])
             analysed.matched[language] = matcher.match_all(terms)
     return {name: coder._code_batch(batch, analysed) for name, coder in coders.items()}

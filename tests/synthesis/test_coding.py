@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from synthesis import io
-from synthesis.codebook import Codebook
+from synthesis.codebook import Code, Codebook
 from synthesis.coding import (
     SOURCES,
     NotFittedError,
@@ -274,6 +274,25 @@ def test_it_codes_the_builtin_codebooks_in_six_languages_in_one_pass_as_one_by_o
     trends = _codes(together["trends"])
     assert {"ai", "blockchain"} <= trends["m-zh"]
     assert "ai" in trends["m-fr"] and "ai" in trends["m-ar"]
+
+
+def test_it_codes_in_one_pass_as_one_by_one_when_a_term_holds_a_space():
+    """NFKC spells ﷺ as four words in one term; another codebook's two-word phrase must not make
+    the first codebook find its five-word keyword where, alone, it would not."""
+    blessing = Codebook(
+        "p", "1", {"en": "P"}, (Code("prophet", {"en": "Prophet"}, keywords={"ar": ("محمد ﷺ",)}),)
+    )
+    message = Codebook(
+        "q", "1", {"en": "Q"}, (Code("x", {"en": "X"}, keywords={"ar": ("محمد رسول",)}),)
+    )
+    coders = {
+        "p": ZeroShotCoder(blessing, threshold=0.01).fit(()),
+        "q": ZeroShotCoder(message, threshold=0.01).fit(()),
+    }
+    docs = [Document("d1", "قال محمد ﷺ ذلك", "ar"), Document("d2", "محمد رسول الله", "ar")]
+    together = code_all(coders, docs)
+    for name, coder in coders.items():
+        assert together[name] == coder.code(docs), name
 
 
 def test_it_reports_a_failure_in_a_worker_process_instead_of_hanging(codebook, monkeypatch):
