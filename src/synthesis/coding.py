@@ -357,10 +357,15 @@ class _Profiles:
 
 
 def _lexical_matches(
-    seq: Sequence[str], vocab: Mapping[str, int], starts: Mapping[str, tuple[int, ...]], out: list[int]
+    seq: Sequence[str],
+    vocab: Mapping[str, int],
+    starts: Mapping[str, tuple[int, ...]],
+    out: list[int],
+    phrases: Mapping[int, Mapping[str, int]] | None = None,
 ) -> None:
     """Append the entries of ``vocab`` found in a passage's terms: each term, and each phrase of a
-    length ``starts`` gives for the word it begins with (repeats kept: term frequency)."""
+    length ``starts`` gives for the word it begins with (repeats kept: term frequency). Phrases are
+    looked up in ``phrases[length]`` when given, else in ``vocab``."""
     n = len(seq)
     for i, term in enumerate(seq):
         entry = vocab.get(term)
@@ -370,7 +375,9 @@ def _lexical_matches(
         if lengths:
             for length in lengths:
                 if i + length <= n:
-                    entry = vocab.get(" ".join(seq[i : i + length]))
+                    entry = (vocab if phrases is None else phrases[length]).get(
+                        " ".join(seq[i : i + length])
+                    )
                     if entry is not None:
                         out.append(entry)
 
@@ -388,37 +395,52 @@ def _sublinear(counts: np.ndarray) -> np.ndarray:
 
 class _UnionMatcher:
     """Several codebooks' profiles for one language, matched in one pass over each passage: the
-    same features each profile's ``match`` finds (a profile's phrase is looked up whenever any
-    profile has a phrase of that length starting with the word), mapped to each one's columns.
-    Raw (Chinese substring) keys stay with each profile's own pattern."""
+    same features each profile's ``match`` finds, mapped to each one's columns. A phrase is an entry
+    per length it is looked up with, and counts for a profile only if that profile looks it up with
+    that length (a term may hold a space: NFKC spells ﷺ as four words, so two terms can join into a
+    five-word keyword). Raw (Chinese substring) keys stay with each profile's own pattern."""
 
     def __init__(self, profiles: Sequence[_Profiles]) -> None:
         self.position = {p.generation: k for k, p in enumerate(profiles)}
-        vocab: dict[str, int] = {}
         starts: dict[str, set[int]] = {}
         for p in profiles:
-            for key in p.keys:
-                if not key.startswith("="):
-                    vocab.setdefault(key, len(vocab))
             for word, lengths in p.phrase_starts.items():
                 starts.setdefault(word, set()).update(lengths)
-        self.vocab = vocab
         self.phrase_starts = {word: tuple(sorted(lengths)) for word, lengths in starts.items()}
-        self.columns = np.full((len(profiles), len(vocab)), -1, dtype=np.int64)
+        # (key, length): length 1 for a single term's look-up, the joined terms' count for phrases.
+        entries: dict[tuple[str, int], int] = {}
+        for p in profiles:
+            for key in p.keys:
+                if key.startswith("="):
+                    continue
+                entries.setdefault((key, 1), len(entries))
+                parts = key.split(" ")
+                for length in self.phrase_starts.get(parts[0], ()) if len(parts) > 1 else ():
+                    if length <= len(parts):
+                        entries.setdefault((key, length), len(entries))
+        self.vocab = {key: uid for (key, length), uid in entries.items() if length == 1}
+        self.phrases: dict[int, dict[str, int]] = {}
+        for (key, length), uid in entries.items():
+            if length > 1:
+                self.phrases.setdefault(length, {})[key] = uid
+        for length in {n for lengths in self.phrase_starts.values() for n in lengths}:
+            self.phrases.setdefault(length, {})
+        self.columns = np.full((len(profiles), len(entries)), -1, dtype=np.int64)
         for k, p in enumerate(profiles):
-            for key, uid in vocab.items():
+            for (key, length), uid in entries.items():
                 col = p.vocab.get(key)
-                if col is not None:
+                if col is not None and (
+                    length == 1 or length in p.phrase_starts.get(key.split(" ")[0], ())
+                ):
                     self.columns[k, uid] = col
 
     def match_all(self, terms: Sequence[tuple[str, ...]]) -> _Matches:
-        vocab = self.vocab
-        starts = self.phrase_starts
+        vocab, starts, phrases = self.vocab, self.phrase_starts, self.phrases
         uids: list[int] = []
         rows: list[int] = []
         for r, seq in enumerate(terms):
             before = len(uids)
-            _lexical_matches(seq, vocab, starts, uids)
+            _lexical_matches(seq, vocab, starts, uids, phrases)
             if len(uids) > before:
                 rows.extend([r] * (len(uids) - before))
         return _Matches(self, np.array(uids, dtype=np.int64), np.array(rows, dtype=np.int64))
@@ -1024,10 +1046,6 @@ def _code_all_batch(
     analysed = _analyse(batch)
     if len(coders) > 1:
         for language, terms in analysed.terms.items():
-            if any(" " in term for seq in terms for term in seq):
-                # A term with a space inside (NFKC spells ﷺ as four words) could join into a
-                # phrase of another codebook's length: these passages are matched codebook by codebook.
-                continue
             matcher = _union_matcher([coder._profiles(language) for coder in coders.values()])
             analysed.matched[language] = matcher.match_all(terms)
     return {name: coder._code_batch(batch, analysed) for name, coder in coders.items()}
