@@ -295,10 +295,14 @@ class _Profiles:
             seq = _lemmas(unit, self.language)
         out: list[int] = []
         _lexical_matches(seq, self.vocab, self.phrase_starts, out)
-        if self.raw_re is not None:
-            for found in self.raw_re.finditer(_nfkc(unit)):
-                out.append(self.vocab["=" + found.group()])
+        out.extend(self._raw_matches(unit))
         return out
+
+    def _raw_matches(self, unit: str) -> list[int]:
+        """Columns of the raw (Chinese substring) keys found in a passage."""
+        if self.raw_re is None:
+            return []
+        return [self.vocab["=" + found.group()] for found in self.raw_re.finditer(_nfkc(unit))]
 
     def features(
         self, units: Sequence[str], terms: Sequence[tuple[str, ...]] | None = None
@@ -309,13 +313,13 @@ class _Profiles:
         for k, unit in enumerate(units):
             indices.extend(self.match(unit, terms[k] if terms is not None else None))
             indptr.append(len(indices))
+        return self._term_frequencies(
+            np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)
+        )
+
+    def _term_frequencies(self, indices: np.ndarray, indptr: np.ndarray) -> sparse.csr_matrix:
         X = sparse.csr_matrix(
-            (
-                np.ones(len(indices)),
-                np.array(indices, dtype=np.int64),
-                np.array(indptr, dtype=np.int64),
-            ),
-            shape=(len(units), len(self.keys)),
+            (np.ones(len(indices)), indices, indptr), shape=(len(indptr) - 1, len(self.keys))
         )
         X.sum_duplicates()  # repeats become counts; columns sorted within each row
         X.data = _sublinear(X.data)
@@ -327,11 +331,7 @@ class _Profiles:
         found = columns >= 0
         rows, columns = matches.rows[found], columns[found]
         if self.raw_re is not None:
-            raw = [
-                (r, self.vocab["=" + m.group()])
-                for r, unit in enumerate(units)
-                for m in self.raw_re.finditer(_nfkc(unit))
-            ]
+            raw = [(r, col) for r, unit in enumerate(units) for col in self._raw_matches(unit)]
             if raw:
                 extra = np.array(raw, dtype=np.int64)
                 rows, columns = np.r_[rows, extra[:, 0]], np.r_[columns, extra[:, 1]]
@@ -339,12 +339,7 @@ class _Profiles:
                 rows, columns = rows[order], columns[order]
         indptr = np.zeros(len(units) + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=len(units)), out=indptr[1:])
-        X = sparse.csr_matrix(
-            (np.ones(len(columns)), columns, indptr), shape=(len(units), len(self.keys))
-        )
-        X.sum_duplicates()  # repeats become counts; columns sorted within each row
-        X.data = _sublinear(X.data)
-        return X
+        return self._term_frequencies(columns, indptr)
 
     def set_corpus(self, document_frequency: np.ndarray | None, n_units: int) -> None:
         """Terms common in this corpus (the consultation's own topic words) count for less."""
