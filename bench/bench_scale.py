@@ -192,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         with Stage(report, "aggregation", n):
             from synthesis.aggregate import aggregate_many
 
+            # Generators: aggregation reads each coding once, so five million objects need not
+            # exist at the same time (building them as lists cost about 0.5 GB at a million).
             codings = {
-                name: [{"id": i, "codes": c} for i, c in zip(ids, sets, strict=True)]
+                name: ({"id": i, "codes": c} for i, c in zip(ids, sets, strict=True))
                 for name, sets in coded.items()
             }
             for name, agg in aggregate_many(codings, documents).items():

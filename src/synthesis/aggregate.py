@@ -97,7 +97,7 @@ def _ordered_codes(found: Iterable[str], codes: Sequence[str] | None) -> list[st
 
 @pausing
 def aggregate(
-    coded: Sequence[Any],
+    coded: Iterable[Any],
     documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None = None,
     *,
     by: Sequence[str] = DEFAULT_KEYS,
@@ -116,14 +116,16 @@ def aggregate(
 
 @pausing
 def aggregate_many(
-    codings: Mapping[str, Sequence[Any]],
+    codings: Mapping[str, Iterable[Any]],
     documents: Sequence[Document] | Mapping[str, Mapping[str, str]] | None = None,
     *,
     by: Sequence[str] = DEFAULT_KEYS,
     codes: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Aggregation]:
     """``aggregate`` for several codings of the same documents (one per codebook, keyed by name; ``codes``
-    by the same names): the same results, with the documents' groups read once for all of them."""
+    by the same names): the same results, with the documents' groups read once for all of them. Each
+    coding is read once, in turn, so it may be a generator: a million coded documents need not all be
+    built as objects at the same time."""
     by = tuple(by)
     base = _base_groups(documents, by)
     return {
@@ -132,7 +134,7 @@ def aggregate_many(
 
 
 def _aggregate(
-    coded: Sequence[Any],
+    coded: Iterable[Any],
     base: dict[str, tuple[str | None, ...]],
     by: tuple[str, ...],
     codes: Sequence[str] | None,
@@ -141,10 +143,13 @@ def _aggregate(
     # million documents make a few thousand combinations.
     at = by.index("language") if "language" in by else None
     sets: dict[str, frozenset[str]] = {}  # coded twice: the last counts
+    # One frozenset per distinct set of codes, shared: a million documents hold a few hundred sets.
+    same: dict[frozenset[str], frozenset[str]] = {}
     detected: dict[str, str] = {}  # the coder's language, for documents whose own is not known
     for doc in coded:
         doc_id = _doc_id(doc)
-        sets[doc_id] = frozenset(map(_code_of, _items(doc)))
+        codeset = frozenset(map(_code_of, _items(doc)))
+        sets[doc_id] = same.setdefault(codeset, codeset)
         if at is not None:
             language = doc.get("language") if isinstance(doc, Mapping) else getattr(doc, "language", None)
             if language:

@@ -134,6 +134,7 @@ MIN_CALIBRATION_PASSAGES = 30
 W_CORPUS = 0.35  # weight of the strongest related term learned from the corpus being coded
 MIN_SEED_PASSAGES = 3  # passages a code needs before the corpus may teach it related terms
 EXPLAINED_CACHE = 1 << 13  # explanations remembered per language profile (a few MB)
+EXPLAINED_PLACES = 64  # and for each, the wordings for that many passage lists
 
 
 @lru_cache(maxsize=1 << 16)
@@ -243,17 +244,30 @@ class _Profiles:
             ]
         return self._weight_rows
 
-    def explained_terms(self, contributions: dict[int, float]) -> tuple[list[str], str]:
-        """The names ``_explained_terms`` gives and their quoted list, remembered: a corpus
-        repeats the same few matches endlessly."""
+    def explained(self, contributions: dict[int, float], where: str, source: str) -> tuple[bool, str]:
+        """Whether any term is named, and the explanation of an assignment with these term
+        contributions in these passages, remembered: a corpus repeats the same few matches
+        endlessly, and one shared string per explanation is also what a million results hold."""
         key = tuple(contributions.items())
         found = self._explained.get(key)
         if found is None:
             if len(self._explained) >= EXPLAINED_CACHE:
                 self._explained.clear()
             named = _explained_terms(contributions, self)
-            found = self._explained[key] = (named, ", ".join(_quote(t) for t in named))
-        return found
+            found = self._explained[key] = (named, ", ".join(_quote(t) for t in named), {})
+        named, quoted, said = found
+        explanation = said.get((where, source))
+        if explanation is None:
+            if len(said) >= EXPLAINED_PLACES:
+                said.clear()
+            if named:
+                explanation = f"matched {quoted} in {where}"
+                if source == "embeddings":
+                    explanation += "; semantic similarity to the code description"
+            else:
+                explanation = f"semantic similarity to the code description in {where}"
+            said[(where, source)] = explanation
+        return bool(named), explanation
 
     def _add_code_terms(self, code: Code, j: int, lang: str, factor: float, add) -> None:
         raw_phrases = lang == "zh"
@@ -298,11 +312,14 @@ class _Profiles:
         out.extend(self._raw_matches(unit))
         return out
 
-    def _raw_matches(self, unit: str) -> list[int]:
-        """Columns of the raw (Chinese substring) keys found in a passage."""
+    def _raw_matches(self, unit: str, normalised: str | None = None) -> list[int]:
+        """Columns of the raw (Chinese substring) keys found in a passage (``normalised``: its
+        ``_nfkc`` form, where the caller has it)."""
         if self.raw_re is None:
             return []
-        return [self.vocab["=" + found.group()] for found in self.raw_re.finditer(_nfkc(unit))]
+        if normalised is None:
+            normalised = _nfkc(unit)
+        return [self.vocab["=" + found.group()] for found in self.raw_re.finditer(normalised)]
 
     def features(
         self, units: Sequence[str], terms: Sequence[tuple[str, ...]] | None = None
@@ -331,7 +348,13 @@ class _Profiles:
         found = columns >= 0
         rows, columns = matches.rows[found], columns[found]
         if self.raw_re is not None:
-            raw = [(r, col) for r, unit in enumerate(units) for col in self._raw_matches(unit)]
+            if matches.normalised is None:  # shared by every profile with raw keys
+                matches.normalised = [_nfkc(unit) for unit in units]
+            raw = [
+                (r, col)
+                for r, (unit, normalised) in enumerate(zip(units, matches.normalised, strict=True))
+                for col in self._raw_matches(unit, normalised)
+            ]
             if raw:
                 extra = np.array(raw, dtype=np.int64)
                 rows, columns = np.r_[rows, extra[:, 0]], np.r_[columns, extra[:, 1]]
@@ -446,6 +469,7 @@ class _Matches:
     matcher: _UnionMatcher
     uids: np.ndarray  # matched joint-vocabulary entries, passage by passage, in text order
     rows: np.ndarray  # the passage (row in its language group) of each
+    normalised: list[str] | None = None  # the passages' _nfkc forms, once a profile needs them
 
 
 _UNION_MATCHERS: dict[tuple[object, ...], _UnionMatcher] = {}
@@ -477,7 +501,6 @@ class _Analysed:
     groups: dict[str, list[int]]  # language -> unit indices
     texts: dict[str, list[str]]  # language -> passage texts, in group order
     terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
-    local: dict[int, tuple[str, int]]  # unit -> (language, row in its group's features)
     # language -> matches against several coders' joint vocabulary (code_all)
     matched: dict[str, _Matches] = field(default_factory=dict)
 
@@ -495,8 +518,7 @@ def _analyse(documents: Sequence[Document]) -> _Analysed:
             units.append((i, start, end, number))
             unit_language.append(language)
     analysed_terms = {language: _text.terms_of(group, language) for language, group in texts.items()}
-    local = {u: (language, r) for language, group in groups.items() for r, u in enumerate(group)}
-    return _Analysed(units, unit_language, groups, texts, analysed_terms, local)
+    return _Analysed(units, unit_language, groups, texts, analysed_terms)
 
 
 @dataclass
@@ -787,44 +809,41 @@ class ZeroShotCoder:
         scored = self._score(documents, analysed=analysed)
         keep = self._unit_decisions(scored, self.thresholds_)
         unit_rows, unit_codes = np.nonzero(keep)
-        # Python lists for the per-assignment work: cheaper than numpy on a handful of items.
+        # Each hit's evidence, the (feature, contribution) pairs of its passage for its code, for
+        # all hits at once; then Python lists for the per-assignment work, cheaper than numpy on a
+        # handful of items.
+        starts, ends, columns, contributions = self._hit_terms(scored, unit_rows, unit_codes)
         hit_scores = scored.scores[unit_rows, unit_codes].tolist()
         pairs: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
         units = scored.units
-        for u, j, value in zip(unit_rows.tolist(), unit_codes.tolist(), hit_scores, strict=True):
+        hit_units = unit_rows.tolist()
+        for h, (u, j, value) in enumerate(zip(hit_units, unit_codes.tolist(), hit_scores, strict=True)):
             pair = pairs.get((units[u][0], j))
             if pair is None:
-                pairs[(units[u][0], j)] = ([u], [value])
+                pairs[(units[u][0], j)] = ([h], [value])
             else:
-                pair[0].append(u)
+                pair[0].append(h)
                 pair[1].append(value)
-        local = analysed.local
-        rows_of: dict[str, tuple[list[int], list[int], list[float]]] = {}
-        weights_of: dict[str, list[dict[int, float]]] = {}
-        for language, X in zip(sorted(scored.group_rows), scored.features, strict=True):
-            rows_of[language] = (X.indptr.tolist(), X.indices.tolist(), X.data.tolist())
-            weights_of[language] = self._profiles(language).weight_rows()
+        unit_language = scored.unit_language
         by_doc: dict[int, list[CodeAssignment]] = {}
         for (i, j), (hits, values) in pairs.items():
             if len(hits) == 1:
-                ranked, score = hits, values[0]
+                h = hits[0]
+                ranked, score = [hit_units[h]], values[0]
+                # A passage holds each feature once: its contributions are the code's terms.
+                terms = dict(zip(columns[starts[h] : ends[h]], contributions[starts[h] : ends[h]], strict=True))
             else:
+                # Hits of one code come in passage order; the strongest max_spans, back in that order.
                 order = sorted(range(len(hits)), key=lambda k: (-values[k], hits[k]))
-                ranked = sorted(hits[k] for k in order[: self.max_spans])
-                score = values[order[0]]
-            language = local[ranked[0]][0]
-            X_indptr, X_indices, X_data = rows_of[language]
-            weight_rows = weights_of[language]
-            terms: dict[int, float] = {}
-            for u in ranked:
-                r = local[u][1]
-                for k in range(X_indptr[r], X_indptr[r + 1]):
-                    col = X_indices[k]
-                    weight = weight_rows[col].get(j)
-                    if weight is not None:
-                        terms[col] = terms.get(col, 0.0) + X_data[k] * weight
+                chosen = sorted(hits[k] for k in order[: self.max_spans])
+                ranked, score = [hit_units[h] for h in chosen], values[order[0]]
+                terms = {}
+                for h in chosen:
+                    for k in range(starts[h], ends[h]):
+                        col = columns[k]
+                        terms[col] = terms.get(col, 0.0) + contributions[k]
             by_doc.setdefault(i, []).append(
-                self._assignment(documents[i], j, ranked, score, terms, language, units)
+                self._assignment(documents[i], j, ranked, score, terms, unit_language[ranked[0]], units)
             )
         return [
             CodedDocument(
@@ -834,6 +853,51 @@ class ZeroShotCoder:
             )
             for i, doc in enumerate(documents)
         ]
+
+    def _hit_terms(self, scored: _Scored, unit_rows: np.ndarray, unit_codes: np.ndarray):
+        """For each hit (passage ``unit_rows[h]`` assigned code ``unit_codes[h]``), its features with
+        a weight for that code and their contributions (term frequency x weight): hit h owns
+        ``columns[starts[h]:ends[h]]``, in column order. Returned as lists."""
+        n_hits = len(unit_rows)
+        starts = np.zeros(n_hits, dtype=np.int64)
+        ends = np.zeros(n_hits, dtype=np.int64)
+        found_columns: list[np.ndarray] = []
+        found_values: list[np.ndarray] = []
+        offset = 0
+        group_of = np.zeros(len(scored.units), dtype=np.int64)
+        row_of = np.zeros(len(scored.units), dtype=np.int64)
+        languages = sorted(scored.group_rows)
+        for g, language in enumerate(languages):
+            rows = scored.group_rows[language]
+            group_of[rows] = g
+            row_of[rows] = np.arange(len(rows))
+        for g, (language, X) in enumerate(zip(languages, scored.features, strict=True)):
+            hits = np.flatnonzero(group_of[unit_rows] == g)
+            if not len(hits):
+                continue
+            rows = row_of[unit_rows[hits]]
+            first = X.indptr[rows].astype(np.int64)
+            lengths = X.indptr[rows + 1] - first
+            owner = np.repeat(np.arange(len(hits)), lengths)
+            position = (
+                np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            ) + np.repeat(first, lengths)
+            columns = X.indices[position].astype(np.int64)
+            weights = (
+                np.asarray(self._profiles(language).matrix[columns, unit_codes[hits][owner]]).ravel()
+                if len(columns)
+                else np.zeros(0)  # (scipy answers an empty look-up with a sparse matrix)
+            )
+            weighted = weights != 0  # every stored weight is positive
+            counts = np.bincount(owner[weighted], minlength=len(hits))
+            ends[hits] = offset + np.cumsum(counts)
+            starts[hits] = ends[hits] - counts
+            offset += int(counts.sum())
+            found_columns.append(columns[weighted])
+            found_values.append(X.data[position][weighted] * weights[weighted])
+        columns_list = np.concatenate(found_columns).tolist() if found_columns else []
+        values_list = np.concatenate(found_values).tolist() if found_values else []
+        return starts.tolist(), ends.tolist(), columns_list, values_list
 
     def _assignment(self, doc, j, ranked, score, terms, language, units) -> CodeAssignment:
         profiles = self.profiles_[language]
@@ -849,13 +913,7 @@ class ZeroShotCoder:
         else:
             where = "passages " + ", ".join(str(units[u][3]) for u in ranked)
             spans = tuple((units[u][1], units[u][2]) for u in ranked)
-        named, quoted = profiles.explained_terms(terms)
-        if named:
-            explanation = f"matched {quoted} in {where}"
-            if source == "embeddings":
-                explanation += "; semantic similarity to the code description"
-        else:
-            explanation = f"semantic similarity to the code description in {where}"
+        named, explanation = profiles.explained(terms, where, source)
         if self.evidence == "term" and named:
             spans = self._term_spans(doc.text, language, spans, profiles, j) or spans
         return CodeAssignment(
@@ -942,23 +1000,25 @@ def _code_all_in_processes(
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork shares the fitted coders with the workers without pickling them; elsewhere they are sent once.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+    # fork shares the fitted coders and the batches with the workers without pickling them (a task
+    # is then only a batch's number); elsewhere the coders are sent once and each batch with its task.
+    forked = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
     results: list[dict[str, list[CodedDocument]] | None] = [None] * len(batches)
-    # One queue for everybody: this process codes from the front, and each worker is handed the
-    # next batch from the back the moment it finishes one (so none waits on this process, and at
-    # the end nobody idles behind more than one batch).
+    # One queue for everybody: this process codes from the front, and the workers are handed batches
+    # from the back. While many are left each worker holds two, so that it never waits on this
+    # process between batches; near the end only one, so that nobody idles behind a held batch.
     waiting = deque(range(len(batches)))
     lock = threading.RLock()  # a future already done runs its callback at once, lock held
     finished: deque = deque()
     all_done = threading.Condition(lock)
     busy = [0]
+    workers = n_jobs - 1
 
     with ProcessPoolExecutor(
-        max_workers=n_jobs - 1,
-        mp_context=multiprocessing.get_context(method),
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
         initializer=_set_worker_coders,
-        initargs=(coders,),
+        initargs=(coders, batches if forked else None),
     ) as pool:
 
         def hand_out(done=None) -> None:
@@ -967,10 +1027,12 @@ def _code_all_in_processes(
                     if done is not None:
                         finished.append(done)
                         busy[0] -= 1
-                    if waiting and (done is None or done.exception() is None):
+                    if done is not None and done.exception() is not None:
+                        return
+                    while waiting and busy[0] < workers * (2 if len(waiting) > 2 * n_jobs else 1):
                         index = waiting.pop()
                         try:
-                            future = pool.submit(_code_all_in_worker, batches[index])
+                            future = pool.submit(_code_all_in_worker, index if forked else batches[index])
                         except BaseException:
                             waiting.append(index)  # this process codes it instead
                             raise
@@ -980,8 +1042,7 @@ def _code_all_in_processes(
                 finally:
                     all_done.notify_all()
 
-        for _ in range(n_jobs - 1):
-            hand_out()
+        hand_out()
 
         def collect() -> None:
             with lock:
@@ -1013,16 +1074,22 @@ def _code_all_in_processes(
 
 PARALLEL_BATCHES_PER_JOB = 8
 _worker_coders: Mapping[str, ZeroShotCoder] = {}
+_worker_batches: list[list[Document]] | None = None
 
 
-def _set_worker_coders(coders: Mapping[str, ZeroShotCoder]) -> None:
-    global _worker_coders
-    _worker_coders = coders
+def _set_worker_coders(
+    coders: Mapping[str, ZeroShotCoder], batches: list[list[Document]] | None = None
+) -> None:
+    global _worker_coders, _worker_batches
+    _worker_coders, _worker_batches = coders, batches
 
 
 @pausing
-def _code_all_in_worker(batch: list[Document]) -> dict[str, list[tuple]]:
-    """Plain tuples back to the parent: unpickling frozen dataclasses costs twice as much."""
+def _code_all_in_worker(batch: list[Document] | int) -> dict[str, list[tuple]]:
+    """Plain tuples back to the parent: unpickling frozen dataclasses costs twice as much. ``batch``
+    is a batch's number where the worker was forked with the batches."""
+    if isinstance(batch, int):
+        batch = _worker_batches[batch]
     return {name: [_to_tuple(d) for d in items] for name, items in _code_all_batch(_worker_coders, batch).items()}
 
 

@@ -112,6 +112,17 @@ def test_it_aggregates_several_codings_of_the_same_documents_at_once(corpus_docu
     assert [c.code for c in many["books"].codes] == ["a", "b", "c"] and many["books"].uncoded == 1
 
 
+def test_it_reads_each_coding_once_so_generators_do(corpus_documents):
+    lists = {
+        "books": [coded("d1", "en", "a", "b"), coded("d2", "fr"), coded("d3", "es", "b", "a")],
+        "kinds": [coded("d1", "en", "challenge")],
+    }
+    streamed = aggregate_many({name: (d for d in items) for name, items in lists.items()}, corpus_documents)
+    assert streamed == aggregate_many(lists, corpus_documents)
+    assert [(c.code, c.count) for c in streamed["books"].codes] == [("a", 2), ("b", 2)]
+    assert aggregate((d for d in lists["books"]), corpus_documents) == streamed["books"]
+
+
 def test_it_gives_the_same_result_whatever_the_input_order(corpus_documents):
     results = [coded("d1", "en", "b", "a"), coded("d2", "fr", "a"), coded("d3", "es", "c")]
     forward = aggregate(results, corpus_documents)

@@ -241,6 +241,9 @@ def test_it_codes_several_codebooks_in_one_pass_exactly_as_one_by_one(codebook):
         assert together[name] == coder.code(corpus), name
     assert _codes(together["village"])["e3-again"] == {"water"}
     assert code_all(coders, corpus, n_jobs=2) == together  # in two processes: the same, in order
+    # Enough batches that workers are handed two at a time, then one at the end.
+    many = [replace(d, id=f"{d.id}-{k}") for k in range(6) for d in corpus]
+    assert code_all(coders, many, n_jobs=3) == {name: coder.code(many) for name, coder in coders.items()}
     with pytest.raises(ValueError, match="n_jobs"):
         code_all(coders, corpus, n_jobs=0)
 
