@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import csv
 import io
 import json
@@ -25,6 +26,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -104,6 +106,16 @@ VERSION_FIELDS = (
     "received_at",
     "timeliness",
 )
+# The audit trail's first entry for each imported submission: the same values, and who, when, why.
+HISTORY_FIELDS = (
+    *SUBMISSION_FIELDS,
+    "created_at",
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_change_reason",
+)
+HISTORY_REASON = "import"
 # Given already adapted (see _stored_time).
 RECEIVED_IN_SUBMISSION = frozenset({"first_submitted_at", "last_submitted_at"})
 RECEIVED_IN_VERSION = frozenset({"received_at"})
@@ -387,19 +399,33 @@ def submissions_import(
         raise ImportFailed(sorted(errors))
 
     now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(rows), BATCH):
-            result.references.extend(_store_batch(call, rows[start : start + BATCH], now))
-        transaction.on_commit(
-            lambda: submissions_imported.send(
-                sender=Submission, call=call, references=result.references
+    saved: list[tuple[Storage, str]] = []  # attachment files written so far
+    try:
+        with transaction.atomic():
+            for start in range(0, len(rows), BATCH):
+                result.references.extend(
+                    _store_batch(call, rows[start : start + BATCH], now, saved)
+                )
+            transaction.on_commit(
+                lambda: submissions_imported.send(
+                    sender=Submission, call=call, references=result.references
+                )
             )
-        )
+    except BaseException:
+        # The rows are rolled back: their files, which hold personal data, must not stay behind.
+        # (Inside a caller's own transaction that is later rolled back they would; the import
+        # command and the views call this outside any.)
+        for storage, name in saved:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+        raise
     result.created = len(rows)
     return result
 
 
-def _store_batch(call: Call, rows: list[_Row], now: datetime) -> list[str]:
+def _store_batch(
+    call: Call, rows: list[_Row], now: datetime, saved: list[tuple[Storage, str]]
+) -> list[str]:
     """Write one batch with set-based inserts and no read-back: ids are drawn first, so each
     submission is written already pointing at its respondent and at the version written after it
     (foreign keys are checked at commit)."""
@@ -418,33 +444,44 @@ def _store_batch(call: Call, rows: list[_Row], now: datetime) -> list[str]:
             for rid, row in zip(respondent_ids, rows, strict=True)
         ],
     )
+    submission_rows = [
+        (
+            sid,
+            call.pk,
+            reference,
+            rid,
+            Submission.Status.SUBMITTED.value,
+            row.source,
+            row.language,
+            row.consent,
+            row.external_id,
+            vid,
+            1,
+            when,
+            when,
+            LATE_REVIEW.get(row.timeliness, ""),
+            row.is_demo,
+        )
+        for row, rid, sid, vid, reference, when in zip(
+            rows, respondent_ids, submission_ids, version_ids, references, received, strict=True
+        )
+    ]
     _write_rows(
         _Table.of(Submission, SUBMISSION_FIELDS, now, prepared=RECEIVED_IN_SUBMISSION),
+        submission_rows,
+    )
+    history = Submission.history.model
+    _write_rows(
+        _Table.of(history, HISTORY_FIELDS, now, prepared=RECEIVED_IN_SUBMISSION),
         [
-            (
-                sid,
-                call.pk,
-                reference,
-                rid,
-                Submission.Status.SUBMITTED.value,
-                row.source,
-                row.language,
-                row.consent,
-                row.external_id,
-                vid,
-                1,
-                when,
-                when,
-                LATE_REVIEW.get(row.timeliness, ""),
-                row.is_demo,
-            )
-            for row, rid, sid, vid, reference, when in zip(
-                rows, respondent_ids, submission_ids, version_ids, references, received, strict=True
+            (*values, now, history_id, now, "+", HISTORY_REASON)
+            for values, history_id in zip(
+                submission_rows, _allocate_ids(history, count), strict=True
             )
         ],
     )
     stored_files = {
-        vid: [_store_file(sid, inspected, content) for inspected, content in row.files]
+        vid: [_store_file(sid, inspected, content, saved) for inspected, content in row.files]
         for row, sid, vid in zip(rows, submission_ids, version_ids, strict=True)
         if row.files
     }
@@ -493,7 +530,9 @@ def _digests(attachments: list[Attachment]) -> list[dict[str, str]]:
     )
 
 
-def _store_file(submission_id: int, inspected: InspectedFile, content: bytes) -> Attachment:
+def _store_file(
+    submission_id: int, inspected: InspectedFile, content: bytes, saved: list[tuple[Storage, str]]
+) -> Attachment:
     attachment = Attachment(
         submission_id=submission_id,
         original_name=inspected.safe_name,
@@ -506,6 +545,7 @@ def _store_file(submission_id: int, inspected: InspectedFile, content: bytes) ->
         text_status=inspected.text_status,
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{inspected.kind}", ContentFile(content), save=False)
+    saved.append((attachment.file.storage, attachment.file.name))
     attachment.save()
     return attachment
 

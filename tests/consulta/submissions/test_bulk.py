@@ -30,6 +30,7 @@ from consulta.submissions.models import (
     SubmissionVersion,
     canonical_hash,
 )
+from consulta.submissions.services import submission_decide_late
 from consulta.submissions.signals import submissions_imported
 
 pytestmark = pytest.mark.django_db
@@ -363,6 +364,26 @@ def test_it_stores_every_column_as_the_orm_would(open_call):
     assert imported.draft_key is None and imported.late_reviewed_by is None
 
 
+def test_it_starts_each_imported_submissions_audit_trail(open_call, secretariat):
+    started = timezone.now()
+    import_lines(open_call, line(), ARABIC_LATE)
+    finished = timezone.now()
+    for submission in Submission.objects.all():
+        (created,) = submission.history.all()
+        assert created.history_type == "+" and created.history_change_reason == "import"
+        assert started <= created.history_date <= finished
+        assert created.history_user is None
+        assert created.instance.reference == submission.reference
+        for name in ("status", "source", "consent", "external_id", "late_review", "is_demo"):
+            assert getattr(created, name) == getattr(submission, name), name
+        assert created.first_submitted_at == submission.first_submitted_at
+        assert created.current_version_id == submission.current_version_id
+    late = Submission.objects.get(external_id="ar-7")
+    assert late.late_review == Submission.LateReview.PENDING
+    submission_decide_late(submission=late, actor=secretariat, accept=True, reason="Sent by post.")
+    assert [h.history_type for h in late.history.order_by("history_id")] == ["+", "~"]
+
+
 def test_it_stores_a_content_hash_that_recomputes_from_the_stored_version(open_call):
     chinese = line(
         external_id="zh-1",
@@ -476,6 +497,42 @@ def test_it_stores_nothing_when_a_later_batch_fails_to_write(open_call, monkeypa
     assert len(drawn) == 2
     assert not Submission.objects.exists() and not Respondent.objects.exists()
     assert not SubmissionVersion.objects.exists() and announced == []
+
+
+def test_it_leaves_no_attachment_file_behind_when_a_later_batch_fails(
+    open_call, monkeypatch, settings
+):
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    draw = bulk._references
+    drawn: list[list[str]] = []
+
+    def references_reusing_one_of_the_first_batch(call, count):
+        made = draw(call, count)
+        if drawn:
+            made[0] = drawn[0][0]
+        drawn.append(made)
+        return made
+
+    written = []
+    store = bulk._store_file
+
+    def store_and_note(*args):
+        attachment = store(*args)
+        written.append(attachment.file.path)
+        return attachment
+
+    monkeypatch.setattr(bulk, "_references", references_reusing_one_of_the_first_batch)
+    monkeypatch.setattr(bulk, "_store_file", store_and_note)
+    with pytest.raises(IntegrityError):
+        import_lines(
+            open_call,
+            line(external_id="f0", attachments=[attachment("carta.txt", "Datos personales.\n")]),
+            *(line(external_id=f"f{n}") for n in range(1, 4)),
+        )
+    assert len(written) == 1  # the first batch's file was written, then the import failed
+    uploads = settings.MEDIA_ROOT
+    assert [p for p in uploads.rglob("*") if p.is_file()] == []
+    assert not Attachment.objects.exists()
 
 
 def test_it_links_attachments_in_a_file_where_only_some_lines_have_them(open_call, monkeypatch):
