@@ -158,6 +158,7 @@ class _Profiles:
         self.language = language
         self.n_codes = len(codebook.codes)
         self.weights: dict[str, dict[int, float]] = {}
+        self._whole_words: set[str] = set()  # raw keys matched only as whole words
         self._display: dict[str, str] = {}
         self._kinds: dict[str, str] = {}
         # A code's score is measured against the strongest evidence its definition offers: one
@@ -220,7 +221,13 @@ class _Profiles:
                 starts.setdefault(parts[0], set()).add(len(parts))
         self.phrase_starts = {k: tuple(sorted(v)) for k, v in starts.items()}
         raw = sorted((k[1:] for k in self.keys if k.startswith("=")), key=lambda s: (-len(s), s))
-        self.raw_re = re.compile("|".join(re.escape(s) for s in raw)) if raw else None
+        anywhere = [re.escape(s) for s in raw if "=" + s not in self._whole_words]
+        words = [re.escape(s) for s in raw if "=" + s in self._whole_words]
+        if words:
+            # Arabic writes "and" and "so" (و, ف) onto the next word: ويجب is "and must".
+            before = r"(?<![^\W\u0648\u0641])" if self.language == "ar" else r"(?<!\w)"
+            anywhere.append(before + "(?:" + "|".join(words) + r")(?!\w)")
+        self.raw_re = re.compile("|".join(anywhere)) if anywhere else None
 
     @property
     def matrix(self) -> sparse.csr_matrix:
@@ -281,6 +288,11 @@ class _Profiles:
                         add(part, j, W_KEYWORD_PART * factor, part, "part")
                 continue
             if not lemmas:
+                # Every word a stop word ("should", "must", "not yet", "hay que", "يجب"): no
+                # lemma survives, so the keyword is found as it is written, as whole words.
+                key = "=" + _nfkc(keyword)
+                self._whole_words.add(key)
+                add(key, j, W_KEYWORD * factor, keyword, "keyword")
                 continue
             if len(lemmas) == 1:
                 add(lemmas[0], j, W_KEYWORD * factor, keyword, "keyword")

@@ -279,6 +279,30 @@ def test_it_codes_the_builtin_codebooks_in_six_languages_in_one_pass_as_one_by_o
     assert "ai" in trends["m-fr"] and "ai" in trends["m-ar"]
 
 
+def test_it_finds_keywords_made_only_of_stop_words_as_whole_words():
+    """"should", "must", "hay que", "нужно", "يجب" are stop words, so no lemma is left of them; the
+    kinds codebook still needs them to tell a recommendation."""
+    docs = [
+        Document("en", "Governments should act now.", "en"),
+        Document("en-not", "The mustard harvest was large.", "en"),
+        Document("es", "Hay que actuar ya.", "es"),
+        Document("ru", "Нужно действовать сейчас.", "ru"),
+        Document("ar", "ويجب على الحكومات أن تتحرك الآن.", "ar"),  # "and must": و written on
+        Document("ar-not", "الحكومات تتحرك الآن.", "ar"),
+        Document("en-challenge", "Universal connectivity is not yet here.", "en"),
+    ]
+    kinds = ZeroShotCoder(io.read_codebook("kinds")).fit()
+    coded = _codes(kinds.code(docs))
+    assert coded["en"] == coded["es"] == coded["ru"] == coded["ar"] == {"recommendation"}
+    assert coded["en-not"] == coded["ar-not"] == set()
+    assert coded["en-challenge"] == {"challenge"}
+    (should,) = kinds.code(docs[:1])[0].codes
+    assert "“should”" in should.explanation
+    challenges = ZeroShotCoder(io.read_codebook("challenges")).fit()
+    together = code_all({"kinds": kinds, "challenges": challenges}, docs)
+    assert together["kinds"] == kinds.code(docs) and together["challenges"] == challenges.code(docs)
+
+
 def test_it_codes_in_one_pass_as_one_by_one_when_a_term_holds_a_space():
     """NFKC spells ﷺ as four words in one term; another codebook's two-word phrase must not make
     the first codebook find its five-word keyword where, alone, it would not."""
