@@ -486,9 +486,21 @@ _NUMBER_ABBREVIATIONS = frozenset(
 )
 _INITIALS_RE = re.compile(r"(?:^|\s)(?:[^\W\d_]\.){2,}$")
 _LAST_WORD_RE = re.compile(r"([^\s(\"'«“]+)$")
+_FIRST_SPACE_RE = re.compile(r"\s")
+
+
+_ABBREVIATION_TAIL = 48  # characters of a long sentence read back from its end
 
 
 def _is_abbreviation(before: str, following: str) -> bool:
+    if len(before) > _ABBREVIATION_TAIL:
+        # Both patterns decide on the last word and the space before it, so reading from a space
+        # near the end decides the same as reading the whole sentence, which cost a scan of it
+        # per full stop. (Where the end holds no space, the whole is read.)
+        cut = len(before) - _ABBREVIATION_TAIL
+        space = _FIRST_SPACE_RE.search(before, cut)
+        if space is not None:
+            before = before[space.start() :]
     match = _LAST_WORD_RE.search(before)
     if not match:
         return False

@@ -241,3 +241,38 @@ def test_it_splits_words_the_same_with_or_without_underscores_in_the_text(sample
         "and",
         "e-government",
     ]
+
+
+def _abbreviation_read_whole(before, following):
+    """The check as it reads the whole sentence before a full stop (the reference)."""
+    match = T._LAST_WORD_RE.search(before)
+    if not match:
+        return False
+    word = match.group(1).casefold().rstrip(".")
+    if word in T._ABBREVIATIONS:
+        return True
+    if word in T._NUMBER_ABBREVIATIONS and following[:1].isdigit():
+        return True
+    return bool(T._INITIALS_RE.search(before + "."))
+
+
+def test_it_finds_abbreviations_at_the_end_of_a_long_sentence_as_in_a_short_one():
+    """The check reads only the end of a long sentence; it must decide as if it read it all."""
+    import random
+
+    rng = random.Random(7)
+    words = ["e.g", "U.N", "No", "art", "Mr", "word", "x.y.z", "A.B", "«Prof", "(i.e", "año", "г",
+             "1.5", "sentence", "a" * 60, "b.c." * 20, "xy" + ".b" * 30, "xyz" + ".b" * 30, "étude", "ITU", "“St", "q.", "Z."]  # fmt: skip
+    gaps = [" ", "  ", "\n", "\u00a0", "\t", ""]
+    decided = set()
+    for _ in range(20000):
+        before = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(0, 25)))
+        before += rng.choice(words)
+        following = rng.choice(["5 more", "next", ""])
+        expected = _abbreviation_read_whole(before, following)
+        assert T._is_abbreviation(before, following) == expected, (before, following)
+        decided.add((len(before) > T._ABBREVIATION_TAIL, expected))
+    assert decided == {(False, False), (False, True), (True, False), (True, True)}
+    text = "We met the working group on page " + "x " * 40 + "e.g. this one. Next."
+    assert [text[p.start : p.end] for p in T.passages(text)][-1] == "Next."
+    assert len(T.passages(text)) == 2
