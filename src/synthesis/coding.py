@@ -1032,6 +1032,7 @@ def _code_all_in_processes(
         initializer=_set_worker_coders,
         initargs=(coders, batches if forked else None),
     ) as pool:
+        _widen_result_pipe(pool)
 
         def hand_out(done=None) -> None:
             with lock:
@@ -1085,6 +1086,26 @@ def _code_all_in_processes(
 
 
 PARALLEL_BATCHES_PER_JOB = 8
+RESULT_PIPE_BYTES = 1 << 20
+
+
+def _widen_result_pipe(pool) -> None:
+    """Let a worker write a batch's results (1-2 MB) without waiting on this process: through the
+    pipe's default 64 KB, each read waited for this process's coding thread to hand over the
+    interpreter, and the worker idled about a fifth of its time. Linux only, and best effort: it
+    reaches into the executor, and where that fails nothing but the speed changes."""
+    try:
+        import fcntl
+
+        reader, widen = pool._result_queue._reader.fileno(), fcntl.F_SETPIPE_SZ
+    except (ImportError, AttributeError, OSError):
+        return
+    for size in (RESULT_PIPE_BYTES, RESULT_PIPE_BYTES // 4):  # above the system's cap: EPERM
+        try:
+            fcntl.fcntl(reader, widen, size)
+            return
+        except OSError:
+            continue
 _worker_coders: Mapping[str, ZeroShotCoder] = {}
 _worker_batches: list[list[Document]] | None = None
 
