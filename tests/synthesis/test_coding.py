@@ -586,3 +586,21 @@ def test_it_talks_to_an_openai_compatible_server():
             model="m",
             timeout=2,
         )
+
+
+def test_it_widens_the_pipe_workers_send_results_through_and_never_fails_on_it():
+    import fcntl
+    import multiprocessing
+    import types
+    from concurrent.futures import ProcessPoolExecutor
+
+    from synthesis.coding import _widen_result_pipe
+
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are a Linux feature")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        reader = pool._result_queue._reader.fileno()
+        before = fcntl.fcntl(reader, fcntl.F_GETPIPE_SZ)
+        _widen_result_pipe(pool)
+        assert fcntl.fcntl(reader, fcntl.F_GETPIPE_SZ) >= max(before, 1 << 18)
+    _widen_result_pipe(types.SimpleNamespace())  # an executor without that pipe: nothing happens
