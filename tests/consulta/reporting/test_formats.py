@@ -1,7 +1,6 @@
 """The report in HTML, PDF, DOCX and XLSX: same sections, real structure, and only public quotes."""
 
 import io
-import subprocess
 
 import pytest
 
@@ -65,12 +64,14 @@ def test_it_renders_a_pdf_with_headings_and_pages(rendered, tmp_path):
     for heading in HEADINGS:
         assert heading in text
     assert PRIVATE_MARKER not in text
-    subprocess.run(
-        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],
-        check=True,
-    )
-    pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 3 and all(p.stat().st_size > 1000 for p in pages)
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    assert len(document) >= 3
+    for number in range(3):  # each of the first pages renders, with ink on it
+        image = document[number].render(scale=50 / 72).to_pil().convert("L")
+        inked = sum(count for level, count in enumerate(image.histogram()) if level < 128)
+        assert inked > 500, f"page {number + 1} looks blank"
 
 
 def test_it_renders_an_editable_docx_with_headings_tables_and_figures(rendered):
