@@ -17,9 +17,11 @@ def _isolated(settings, tmp_path):
     # with the same ids, and under frozen time with the same updated_at.
     from consulta.submissions.answers import forget_questionnaires
     from consulta.submissions.forms import forget_fields
+    from consulta.submissions.views import forget_blank_sections
 
     forget_questionnaires()
     forget_fields()
+    forget_blank_sections()
     yield
     # A request to /fr/... leaves French active in this thread (LocaleMiddleware never deactivates), and
     # the next test's reverse() would build French URLs.

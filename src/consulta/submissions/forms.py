@@ -157,6 +157,7 @@ class ContributionForm(forms.Form):
         self.call = call
         key = questionnaire_key(call)
         language = languages.current()
+        self.questionnaire = key  # (call id, its updated_at): what the questions were read under
         self.questions = list(questions_for(key))
         self.specs = list(specs_for(key, language))
         self.required_keys = frozenset(q.key for q in self.questions if q.required)

@@ -13,8 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -70,7 +72,38 @@ def _as_querydict(values: dict[str, Any]) -> QueryDict:
     return data
 
 
-def _render_form(request, call, submission, form, *, status=200, notice: str = "") -> HttpResponse:
+_BLANK_SECTIONS: dict[tuple, str] = {}
+BLANK_SECTIONS_KEPT = 64  # calls x languages
+
+
+def _blank_sections(form) -> str:
+    """The questions of an empty form as HTML, rendered once per questionnaire and language in
+    this process: at a deadline most requests are newcomers opening the form, and its questions
+    (the country list alone has 200 options) were most of that page's cost. Only a fresh form
+    comes here; one with answers, errors or files is rendered each time."""
+    key = (form.questionnaire, languages.current(), settings.CONSULTA_MAX_FILE_BYTES)
+    html = _BLANK_SECTIONS.get(key)
+    if html is None:
+        context = {"form": form, "attachments": [], "max_file_mb": _max_file_mb()}
+        html = render_to_string("submissions/_form_sections.html", context)
+        if len(_BLANK_SECTIONS) >= BLANK_SECTIONS_KEPT:
+            _BLANK_SECTIONS.clear()
+        _BLANK_SECTIONS[key] = html = mark_safe(html)  # noqa: S308 (rendered by the template engine)
+    return html
+
+
+def forget_blank_sections() -> None:
+    """For tests, whose rolled-back rows may come back with the same ids and frozen times."""
+    _BLANK_SECTIONS.clear()
+
+
+def _max_file_mb() -> int:
+    return settings.CONSULTA_MAX_FILE_BYTES // (1024 * 1024)
+
+
+def _render_form(
+    request, call, submission, form, *, status=200, notice: str = "", blank: bool = False
+) -> HttpResponse:
     in_draft = []
     if submission is not None:
         ids = submission.draft_attachment_ids or []
@@ -83,8 +116,11 @@ def _render_form(request, call, submission, form, *, status=200, notice: str = "
         "attachments": in_draft,
         "notice": notice,
         "editing": submission is not None and submission.status == Submission.Status.SUBMITTED,
-        "max_file_mb": settings.CONSULTA_MAX_FILE_BYTES // (1024 * 1024),
-        "draft_key": submission.draft_key if submission is not None and submission.draft_key else uuid.uuid4(),
+        "max_file_mb": _max_file_mb(),
+        "draft_key": submission.draft_key
+        if submission is not None and submission.draft_key
+        else uuid.uuid4(),
+        "blank_sections": _blank_sections(form) if blank else "",
     }
     return render(request, "submissions/respond.html", context, status=status)
 
@@ -102,13 +138,13 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         if submission is None:
             form = ContributionForm(call, initial={"language": languages.current()})
-        else:
-            if submission.status == Submission.Status.SUBMITTED:
-                submission = services.submission_edit_start(submission=submission)
-            form = ContributionForm(call, data=_as_querydict(submission.draft_answers or {}))
-            form.check(
-                require_complete=False, attachment_count=len(submission.draft_attachment_ids or [])
-            )
+            return _render_form(request, call, None, form, blank=True)
+        if submission.status == Submission.Status.SUBMITTED:
+            submission = services.submission_edit_start(submission=submission)
+        form = ContributionForm(call, data=_as_querydict(submission.draft_answers or {}))
+        form.check(
+            require_complete=False, attachment_count=len(submission.draft_attachment_ids or [])
+        )
         return _render_form(request, call, submission, form)
 
     form = ContributionForm(call, data=request.POST, files=request.FILES)

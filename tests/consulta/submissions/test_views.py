@@ -239,6 +239,56 @@ def test_it_makes_one_draft_when_the_first_save_and_an_autosave_cross(client, op
     key = "0b7e1c1e-6f6a-4a55-9f0e-2d3f8a9b7c11"
     other_tab = client.__class__()
     client.post(FORM, {"action": "save", "draft_key": key, "achievements": "Premier jet."})
-    other_tab.post("/fr/calls/connect/respond/autosave/", {"draft_key": key, "achievements": "Premier jet, suite."})
+    other_tab.post(
+        "/fr/calls/connect/respond/autosave/",
+        {"draft_key": key, "achievements": "Premier jet, suite."},
+    )
     assert Submission.objects.count() == 1
     assert Submission.objects.get().draft_answers["achievements"] == "Premier jet, suite."
+
+
+def _sections(html):
+    """The questions part of the form page (everything between the hidden draft key and the honeypot)."""
+    return html[html.index('name="draft_key"') : html.index('class="hp-field"')].split(">", 1)[1]
+
+
+def test_it_renders_a_newcomers_questions_once_per_language_and_the_same_each_time(
+    client, open_call
+):
+    first = client.get(FORM)
+    again = client.get(FORM)
+
+    def names(response):
+        return {t.name for t in response.templates}
+
+    assert "submissions/_form_sections.html" in names(first)
+    assert "submissions/_form_sections.html" not in names(again)  # served from the first render
+    assert _sections(first.content.decode()) == _sections(again.content.decode())
+    # Each page still has its own draft key and a CSRF token.
+    keys = [
+        re.search(r'name="draft_key" value="([^"]+)"', r.content.decode()).group(1)
+        for r in (first, again)
+    ]
+    assert keys[0] != keys[1]
+    assert 'name="csrfmiddlewaretoken"' in again.content.decode()
+    english = client.get(FORM.replace("/fr/", "/en/"))
+    assert "submissions/_form_sections.html" in names(english)
+    assert _sections(english.content.decode()) != _sections(first.content.decode())
+
+
+def test_it_shows_an_edited_question_on_the_next_empty_form(client, open_call):
+    client.get(FORM)
+    question = open_call.questions.get(key="organisation")
+    question.prompt_fr = "Organisation ou institution"
+    question.save()
+    assert "Organisation ou institution" in _sections(client.get(FORM).content.decode())
+
+
+def test_it_renders_a_resumed_draft_with_its_answers_not_the_empty_form(
+    client, open_call, complete_answers
+):
+    client.get(FORM)  # an empty form is rendered and kept
+    post_form(client, dict(complete_answers, organisation="Réseau des écoles connectées"))
+    resumed = client.get(FORM)
+    assert "submissions/_form_sections.html" in {t.name for t in resumed.templates}
+    assert 'value="Réseau des écoles connectées"' in resumed.content.decode()
