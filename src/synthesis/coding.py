@@ -236,20 +236,7 @@ class _Profiles:
     @matrix.setter
     def matrix(self, value: sparse.csr_matrix) -> None:
         self._matrix = value
-        self._weight_rows: list[dict[int, float]] | None = None
-        self._explained: dict[tuple, list[str]] = {}
-
-    def weight_rows(self) -> list[dict[int, float]]:
-        """Per feature, its weight for each code it is in: the explanation of an assignment
-        looks up a handful of (feature, code) weights, which a dict answers without a scan."""
-        if self._weight_rows is None:
-            P = self._matrix
-            indptr, indices, data = P.indptr.tolist(), P.indices.tolist(), P.data.tolist()
-            self._weight_rows = [
-                dict(zip(indices[indptr[r] : indptr[r + 1]], data[indptr[r] : indptr[r + 1]], strict=True))
-                for r in range(P.shape[0])
-            ]
-        return self._weight_rows
+        self._explained: dict[tuple, tuple[list[str], str, dict[tuple[str, str], str]]] = {}
 
     def explained(self, contributions: dict[int, float], where: str, source: str) -> tuple[bool, str]:
         """Whether any term is named, and the explanation of an assignment with these term
@@ -513,6 +500,9 @@ class _Analysed:
     groups: dict[str, list[int]]  # language -> unit indices
     texts: dict[str, list[str]]  # language -> passage texts, in group order
     terms: dict[str, list[tuple[str, ...]]]  # language -> passage terms, in group order
+    # Per unit: its group's place among the sorted languages, and its row in that group.
+    group_of: np.ndarray
+    row_in_group: np.ndarray
     # language -> matches against several coders' joint vocabulary (code_all)
     matched: dict[str, _Matches] = field(default_factory=dict)
 
@@ -530,7 +520,12 @@ def _analyse(documents: Sequence[Document]) -> _Analysed:
             units.append((i, start, end, number))
             unit_language.append(language)
     analysed_terms = {language: _text.terms_of(group, language) for language, group in texts.items()}
-    return _Analysed(units, unit_language, groups, texts, analysed_terms)
+    group_of = np.zeros(len(units), dtype=np.int64)
+    row_in_group = np.zeros(len(units), dtype=np.int64)
+    for g, language in enumerate(sorted(groups)):
+        group_of[groups[language]] = g
+        row_in_group[groups[language]] = np.arange(len(groups[language]))
+    return _Analysed(units, unit_language, groups, texts, analysed_terms, group_of, row_in_group)
 
 
 @dataclass
@@ -876,18 +871,12 @@ class ZeroShotCoder:
         found_columns: list[np.ndarray] = []
         found_values: list[np.ndarray] = []
         offset = 0
-        group_of = np.zeros(len(scored.units), dtype=np.int64)
-        row_of = np.zeros(len(scored.units), dtype=np.int64)
-        languages = sorted(scored.group_rows)
-        for g, language in enumerate(languages):
-            rows = scored.group_rows[language]
-            group_of[rows] = g
-            row_of[rows] = np.arange(len(rows))
-        for g, (language, X) in enumerate(zip(languages, scored.features, strict=True)):
+        group_of, row_in_group = scored.analysed.group_of, scored.analysed.row_in_group
+        for g, (language, X) in enumerate(zip(sorted(scored.group_rows), scored.features, strict=True)):
             hits = np.flatnonzero(group_of[unit_rows] == g)
             if not len(hits):
                 continue
-            rows = row_of[unit_rows[hits]]
+            rows = row_in_group[unit_rows[hits]]
             first = X.indptr[rows].astype(np.int64)
             lengths = X.indptr[rows + 1] - first
             owner = np.repeat(np.arange(len(hits)), lengths)
@@ -1106,6 +1095,8 @@ def _widen_result_pipe(pool) -> None:
             return
         except OSError:
             continue
+
+
 _worker_coders: Mapping[str, ZeroShotCoder] = {}
 _worker_batches: list[list[Document]] | None = None
 
