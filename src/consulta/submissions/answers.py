@@ -184,7 +184,7 @@ def _clean_choices(spec: QuestionSpec, value: Any) -> list[str]:
     values = (
         value if isinstance(value, list | tuple) else ([value] if value not in (None, "") else [])
     )
-    chosen = [_text(v) for v in values if _text(v)]
+    chosen = [text for text in map(_text, values) if text]
     unknown = [v for v in chosen if v not in spec.choices]
     if unknown:
         raise ValidationError(_("Please choose only from the options."))

@@ -50,6 +50,7 @@ from consulta.submissions.models import (
     Submission,
     SubmissionVersion,
     canonical_hash,
+    reference_prefix,
 )
 from consulta.submissions.signals import submissions_imported
 
@@ -328,7 +329,7 @@ def _check(record: dict[str, Any], line: int, call: Call, rules: _Rules) -> _Row
 def _references(call: Call, count: int) -> list[str]:
     """``count`` new references, unused so far. One draw of random bytes serves the whole batch: each
     byte keeps its low five bits, and 256 is a multiple of 32, so every symbol is equally likely."""
-    prefix = "".join(ch for ch in call.slug.upper() if ch.isalnum())[:10] or "REF"
+    prefix = reference_prefix(call)
     made: set[str] = set()
     while len(made) < count:
         needed = count - len(made)
@@ -487,7 +488,7 @@ def _store_batch(
     }
     versions = []
     for row, sid, vid, when in zip(rows, submission_ids, version_ids, received, strict=True):
-        digests = _digests(stored_files[vid]) if vid in stored_files else []
+        digests = SubmissionVersion.digests_of(stored_files[vid]) if vid in stored_files else []
         payload = SubmissionVersion.hash_payload(
             answers=row.answers,
             respondent=row.respondent,
@@ -521,13 +522,6 @@ def _store_batch(
             for attachment in attachments
         )
     return references
-
-
-def _digests(attachments: list[Attachment]) -> list[dict[str, str]]:
-    return sorted(
-        ({"name": a.name, "sha256": a.sha256} for a in attachments),
-        key=lambda d: (d["name"], d["sha256"]),
-    )
 
 
 def _store_file(

@@ -69,11 +69,13 @@ def validate_country(value: str) -> None:
         )
 
 
+def reference_prefix(call: Call) -> str:
+    """What every reference of a call starts with: its slug in capitals, letters and digits only."""
+    return "".join(ch for ch in call.slug.upper() if ch.isalnum())[:10] or "REF"
+
+
 def new_reference(call: Call) -> str:
-    prefix = "".join(ch for ch in call.slug.upper() if ch.isalnum())[:10] or "REF"
-    return (
-        f"{prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))}"
-    )
+    return f"{reference_prefix(call)}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))}"
 
 
 def new_nonce() -> str:
@@ -296,6 +298,14 @@ class SubmissionVersion(models.Model):
         if self.pk is not None and not kwargs.pop("allow_erasure", False):
             raise ValidationError("A submission version is immutable once written.")
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def digests_of(attachments) -> list[dict[str, str]]:
+        """The attachments as the version records and hashes them: name and SHA-256, in order."""
+        return sorted(
+            ({"name": a.name, "sha256": a.sha256} for a in attachments),
+            key=lambda d: (d["name"], d["sha256"]),
+        )
 
     @staticmethod
     def hash_payload(

@@ -284,10 +284,7 @@ def _freeze_version(
         or respondent.get("language")
         or ""
     )
-    digests = sorted(
-        ({"name": a.name, "sha256": a.sha256} for a in attachments),
-        key=lambda d: (d["name"], d["sha256"]),
-    )
+    digests = SubmissionVersion.digests_of(attachments)
     payload = SubmissionVersion.hash_payload(
         answers=cleaned.answers,
         respondent=respondent,
