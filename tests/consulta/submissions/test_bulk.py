@@ -472,7 +472,10 @@ def test_it_keeps_file_order_and_links_across_batches(open_call, monkeypatch):
     assert len({s.resume_nonce for s in submissions}) == 5
 
 
-def test_it_stores_nothing_when_a_later_batch_fails_to_write(open_call, monkeypatch):
+@pytest.fixture
+def second_batch_clashes(monkeypatch):
+    """Batches of two, the second given a reference the first already took: its write fails after
+    the first batch's. Yields the references drawn for each batch."""
     monkeypatch.setattr(bulk, "BATCH", 2)
     drawn: list[list[str]] = []
     draw = bulk._references
@@ -487,6 +490,11 @@ def test_it_stores_nothing_when_a_later_batch_fails_to_write(open_call, monkeypa
         return made
 
     monkeypatch.setattr(bulk, "_references", references_reusing_one_of_the_first_batch)
+    return drawn
+
+
+def test_it_stores_nothing_when_a_later_batch_fails_to_write(open_call, second_batch_clashes):
+    drawn = second_batch_clashes
     announced = []
     submissions_imported.connect(announced.append, weak=False, dispatch_uid="test-announced")
     try:
@@ -500,19 +508,8 @@ def test_it_stores_nothing_when_a_later_batch_fails_to_write(open_call, monkeypa
 
 
 def test_it_leaves_no_attachment_file_behind_when_a_later_batch_fails(
-    open_call, monkeypatch, settings
+    open_call, monkeypatch, settings, second_batch_clashes
 ):
-    monkeypatch.setattr(bulk, "BATCH", 2)
-    draw = bulk._references
-    drawn: list[list[str]] = []
-
-    def references_reusing_one_of_the_first_batch(call, count):
-        made = draw(call, count)
-        if drawn:
-            made[0] = drawn[0][0]
-        drawn.append(made)
-        return made
-
     written = []
     store = bulk._store_file
 
@@ -521,7 +518,6 @@ def test_it_leaves_no_attachment_file_behind_when_a_later_batch_fails(
         written.append(attachment.file.path)
         return attachment
 
-    monkeypatch.setattr(bulk, "_references", references_reusing_one_of_the_first_batch)
     monkeypatch.setattr(bulk, "_store_file", store_and_note)
     with pytest.raises(IntegrityError):
         import_lines(
