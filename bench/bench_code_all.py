@@ -21,9 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import load  # noqa: E402
-
-BUILTIN = ("wsis-action-lines", "sdgs", "trends", "challenges", "kinds")
+from bench_scale import BUILTIN, load  # noqa: E402
 
 
 def cpu_seconds() -> float:
