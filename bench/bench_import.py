@@ -289,13 +289,36 @@ def instrument(timers: Timers):
     bulk.transaction = TransactionProxy()
 
 
-def run_import(path: Path):
+def server_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far, read from /proc (the server runs
+    on this machine for the benchmark); None on SQLite or where /proc cannot tell."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_import(path: Path, jobs: int = 1):
     from consulta.calls.models import Call
     from consulta.submissions.bulk import read_records, submissions_import
 
     call = Call.objects.get(slug="wsis20")
     with path.open("rb") as stream:
-        return submissions_import(call=call, records=read_records(stream, "jsonl"))
+        return submissions_import(call=call, records=read_records(stream, "jsonl", parse=False), jobs=jobs
+        )
 
 
 def main() -> None:
@@ -307,6 +330,12 @@ def main() -> None:
     parser.add_argument("--profile", metavar="HTML", help="pyinstrument profile of the import")
     parser.add_argument("--cprofile", metavar="PROF", help="cProfile stats of the import")
     parser.add_argument("--keep", action="store_true", help="keep the data directory / database")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes that check lines while the parent writes (consulta import --jobs)",
+    )
     parser.add_argument("--prototype", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--sqlite-cache-mb",
@@ -362,9 +391,13 @@ def main() -> None:
 
         bulk_sha = hashlib.sha256(Path(bulk_module.__file__).read_bytes()).hexdigest()[:12]
         load = os.getloadavg()[0]
+        workers_cpu, server = children_cpu(), server_cpu()
         t, c = time.perf_counter(), time.process_time()
-        result = run_import(jsonl)
+        result = run_import(jsonl, args.jobs)
         total, cpu = time.perf_counter() - t, time.process_time() - c
+        workers_cpu = children_cpu() - workers_cpu  # the checking workers, reaped by now
+        if server is not None:
+            server = server_cpu() - server
         if args.profile:
             profiler.stop()
             Path(args.profile).write_text(profiler.output_html())
@@ -411,6 +444,9 @@ def main() -> None:
             "loadavg_1m_at_start": round(load, 2),
             "profiled": bool(args.profile or args.cprofile),
             "sqlite_cache_mb": args.sqlite_cache_mb or None,
+            "jobs": args.jobs,
+            "workers_cpu_s": round(workers_cpu, 2),
+            "server_cpu_s": None if server is None else round(server, 2),
             "bulk_py_sha256": bulk_sha,
             "python": sys.version.split()[0],
             "cores": os.cpu_count(),
@@ -421,6 +457,9 @@ def main() -> None:
             f"commit {timers.commit:.2f}s, parse+other {parse_other:.2f}s | "
             f"own CPU {cpu:.2f}s = {report['per_cpu_s']:,}/CPU-s (check {timers.check_cpu:.2f}, "
             f"store {timers.store_cpu:.2f}, commit {timers.commit_cpu:.2f}) | "
+            f"workers' CPU {workers_cpu:.2f}s"
+            + ("" if server is None else f", PostgreSQL backend's CPU {server:.2f}s")
+            + " | "
             f"stored {stored}, versions {versions}, peak RSS {report['peak_rss_mb']} MB"
         )
         print(json.dumps(report))

@@ -1,28 +1,35 @@
 """Bulk import and export of submissions (JSONL, CSV, XLSX) in the format of DESIGN.md.
 
-Import is all-or-nothing: every line is checked first and every bad line reported with its number and
-reason; only a clean file is written, in one transaction. Rows skip the ORM's per-object work: their
-ids are drawn first, and they go to the database with COPY (PostgreSQL) or one prepared INSERT
-(SQLite), in the form Django itself would give them.
+Import is all-or-nothing: every line is checked and every bad line reported with its number and
+reason; lines are written in batches as they are checked, in one transaction that any bad line rolls
+back, so only a clean file is kept. Worker processes can do the checking while one process writes.
+Rows skip the ORM's per-object work: their ids are drawn first, and they go to the database with COPY
+(PostgreSQL) or one prepared INSERT (SQLite), in the form Django itself would give them.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import contextlib
 import csv
 import io
+import itertools
 import json
+import multiprocessing
 import operator
+import os
 import secrets
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -39,7 +46,7 @@ from consulta.submissions.answers import (
     clean_answers,
     questionnaire,
 )
-from consulta.submissions.attachments import AttachmentRejected, InspectedFile, inspect_upload
+from consulta.submissions.attachments import AttachmentRejected, inspect_upload
 from consulta.submissions.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -49,7 +56,8 @@ from consulta.submissions.models import (
     Source,
     Submission,
     SubmissionVersion,
-    canonical_hash,
+    canonical_hash_of_encoded,
+    canonical_json,
     reference_prefix,
 )
 from consulta.submissions.signals import submissions_imported
@@ -117,12 +125,15 @@ HISTORY_FIELDS = (
     "history_change_reason",
 )
 HISTORY_REASON = "import"
-# Given already adapted (see _stored_time).
+# Given already in their stored form: dates and times through _stored_time, JSON as canonical text
+# (which the content hash is computed from too, so each value is encoded once).
 RECEIVED_IN_SUBMISSION = frozenset({"first_submitted_at", "last_submitted_at"})
-RECEIVED_IN_VERSION = frozenset({"received_at"})
+PREPARED_IN_HISTORY = RECEIVED_IN_SUBMISSION | {"created_at", "history_date"}
+PREPARED_IN_VERSION = frozenset({"received_at", "answers", "respondent", "attachment_digests"})
+NO_ATTACHMENTS = canonical_json([])
 LATE_REVIEW = {
-    Timeliness.LATE_FLAGGED: Submission.LateReview.PENDING.value,
-    Timeliness.LATE_ACCEPTED: Submission.LateReview.ACCEPTED.value,
+    Timeliness.LATE_FLAGGED.value: Submission.LateReview.PENDING.value,
+    Timeliness.LATE_ACCEPTED.value: Submission.LateReview.ACCEPTED.value,
 }
 if len(REFERENCE_ALPHABET) != 32:
     raise RuntimeError(
@@ -151,19 +162,25 @@ class ImportResult:
     references: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Row:
+class _Row(NamedTuple):
+    """A checked line, ready to write: JSON already encoded and the content hash computed, so that
+    the process that writes (the parent, when worker processes check) has the least left to do.
+    A named tuple, as rows cross from worker to parent pickled."""
+
     line: int
     external_id: str
-    received_at: datetime
+    received: Any  # the time received, adapted for the database (see _stored_time)
     source: str
     language: str
     consent: str
-    respondent: dict[str, Any]
-    answers: dict[str, Any]
-    timeliness: Timeliness
+    respondent: tuple[Any, ...]  # in RESPONDENT_COLUMNS order
+    respondent_json: str
+    answers_json: str
+    attachment_digests_json: str
+    content_hash: str
+    timeliness: str
     is_demo: bool
-    files: list[tuple[InspectedFile, bytes]] = field(default_factory=list)
+    files: list[tuple[Attachment, bytes]]  # not yet saved, nor linked to their submission
 
 
 # ---------------------------------------------------------------- reading
@@ -199,18 +216,20 @@ def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def read_records(stream: IO[bytes], fmt: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, record) pairs; a record that cannot be parsed comes as an error message."""
+def read_records(
+    stream: IO[bytes], fmt: str, *, parse: bool = True
+) -> Iterator[tuple[int, dict[str, Any] | str | bytes]]:
+    """(line number, record) pairs; a record that cannot be parsed comes as an error message.
+
+    ``parse=False`` leaves each JSON line as its bytes, for submissions_import to parse where it
+    checks it (in its worker processes, when it has them). JSON lines end with ``\n``."""
     if fmt == "jsonl":
-        for number, raw in enumerate(io.TextIOWrapper(stream, encoding="utf-8-sig"), start=1):
-            if not raw.strip():
+        for number, raw in enumerate(stream, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw or raw.isspace():
                 continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
-                continue
-            yield number, record if isinstance(record, dict) else "each line must be a JSON object"
+            yield number, _parse_json_line(raw) if parse else raw
     elif fmt == "csv":
         reader = csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
         for number, row in enumerate(reader, start=2):
@@ -227,6 +246,16 @@ def read_records(stream: IO[bytes], fmt: str) -> Iterator[tuple[int, dict[str, A
             yield number, _unflatten(dict(zip(header, values, strict=False)))
     else:
         raise ValueError(f"Unknown format {fmt!r}")
+
+
+def _parse_json_line(raw: bytes) -> dict[str, Any] | str:
+    try:
+        record = json.loads(raw)
+    except UnicodeDecodeError:
+        return "not valid UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    return record if isinstance(record, dict) else "each line must be a JSON object"
 
 
 # ---------------------------------------------------------------- checking
@@ -305,22 +334,42 @@ def _check(record: dict[str, Any], line: int, call: Call, rules: _Rules) -> _Row
             )
         except AttachmentRejected as exc:
             return f"attachment {position}: {exc.message}"
-        files.append((inspected, content))
+        files.append(
+            (Attachment.of_inspected(inspected, original_name=inspected.safe_name), content)
+        )
     person = {key: cleaned.respondent.get(key, "") for key in RESPONDENT_KEYS}
     person["on_behalf_of_organisation"] = bool(cleaned.respondent.get("on_behalf_of_organisation"))
     person["email"] = (person["email"] or "").lower()
     person["country"] = (person["country"] or "").upper()
     person["region"] = regions.region_of(person["country"]) if person["country"] else ""
+    language = language or person["language"]
+    answers_json, person_json = canonical_json(cleaned.answers), canonical_json(person)
+    digests = (
+        canonical_json(SubmissionVersion.digests_of(attachment for attachment, _ in files))
+        if files
+        else NO_ATTACHMENTS
+    )
     return _Row(
         line=line,
         external_id=str(record.get("external_id") or ""),
-        received_at=received_at,
+        received=_stored_time(received_at),
         source=source,
-        language=language or person["language"],
+        language=language,
         consent=consent,
-        respondent=person,
-        answers=cleaned.answers,
-        timeliness=timeliness,
+        respondent=_respondent_values(person),
+        respondent_json=person_json,
+        answers_json=answers_json,
+        attachment_digests_json=digests,
+        content_hash=canonical_hash_of_encoded(
+            SubmissionVersion.hash_payload(
+                answers=answers_json,
+                respondent=person_json,
+                consent=canonical_json(consent),
+                language=canonical_json(language),
+                attachment_digests=digests,
+            )
+        ),
+        timeliness=timeliness.value,
         is_demo=bool(record.get("demo")),
         files=files,
     )
@@ -338,90 +387,218 @@ def _references(call: Call, count: int) -> list[str]:
             f"{prefix}-{symbols[start : start + REFERENCE_LENGTH]}"
             for start in range(0, len(symbols), REFERENCE_LENGTH)
         }
-        clash = set(
-            Submission.objects.filter(reference__in=fresh).values_list("reference", flat=True)
-        )
-        made |= fresh - clash
+        made |= fresh - _submissions_having("reference", fresh)
     return list(made)
+
+
+def _submissions_having(name: str, values: set[str], *, call: Call | None = None) -> set[str]:
+    """Which of these values (never empty) of a text field some submission (of ``call``, if given)
+    already has: one query with one parameter (thousands of parameters cost more to build than to
+    run), worded so that each value is one look-up in an index, whatever the planner believes.
+
+    Each batch of an import asks this of a table the import keeps growing. A plan that reads every
+    row of the call makes the import's time grow with the square of its size: a million-line import
+    spent half its time so. SQLite needs the index's own condition (the value is not empty) spelled
+    out to use the partial unique index on (call, external id); PostgreSQL's planner, whose
+    statistics still describe the table as it was before the import, chose such scans even then,
+    so there each value is looked up on its own (a lateral join with LIMIT 1 cannot become a scan).
+    """
+    quote = connection.ops.quote_name
+    table, column = quote(Submission._meta.db_table), quote(Submission._meta.get_field(name).column)
+    conditions, params = [f"NOT ({column} = '')"], []
+    if call is not None:
+        conditions.append(f"{quote(Submission._meta.get_field('call').column)} = %s")
+        params.append(call.pk)
+    # Only names from the model are formatted into the SQL; the values go as parameters.
+    if connection.vendor == "postgresql":
+        conditions.append(f"{column} = wanted.value")
+        where = " AND ".join(conditions)
+        sql = f"SELECT wanted.value FROM unnest(%s::text[]) AS wanted(value) CROSS JOIN LATERAL (SELECT 1 FROM {table} WHERE {where} LIMIT 1) AS found"  # noqa: S608
+        params.insert(0, list(values))
+    else:
+        conditions.append(f"{column} IN (SELECT value FROM json_each(%s))")  # noqa: S608
+        sql = f"SELECT {column} FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608
+        params.append(json.dumps(list(values)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 # ---------------------------------------------------------------- writing
 
 
 def submissions_import(
-    *, call: Call, records: Iterable[tuple[int, dict[str, Any] | str]], on_existing: str = "error"
+    *,
+    call: Call,
+    records: Iterable[tuple[int, dict[str, Any] | str | bytes]],
+    on_existing: str = "error",
+    jobs: int = 1,
 ) -> ImportResult:
-    """Check every record, then store all of them or none. ``on_existing``: "error" or "skip"."""
-    rules = _Rules.of(call)
-    errors: list[tuple[int, str]] = []
-    rows: list[_Row] = []
-    seen: dict[str, int] = {}
-    for line, record in records:
-        if isinstance(record, str):
-            errors.append((line, record))
-            continue
-        checked = _check(record, line, call, rules)
-        if isinstance(checked, str):
-            errors.append((line, checked))
-            continue
-        if checked.external_id:
-            if checked.external_id in seen:
-                errors.append(
-                    (
-                        line,
-                        f"external_id {checked.external_id!r} repeats line {seen[checked.external_id]}",
-                    )
-                )
-                continue
-            seen[checked.external_id] = line
-        rows.append(checked)
+    """Check every record and store all of them or none. ``on_existing``: "error" or "skip".
 
-    existing = set()
-    if seen:
-        ids = list(seen)
-        for start in range(0, len(ids), 5000):
-            existing |= set(
-                Submission.objects.filter(
-                    call=call, external_id__in=ids[start : start + 5000]
-                ).values_list("external_id", flat=True)
-            )
-    result = ImportResult()
-    if existing:
-        if on_existing == "skip":
-            result.skipped_existing = sum(1 for row in rows if row.external_id in existing)
-            rows = [row for row in rows if row.external_id not in existing]
-        else:
-            errors.extend(
-                (row.line, f"external_id {row.external_id!r} was already imported")
-                for row in rows
-                if row.external_id in existing
-            )
-    if errors:
-        raise ImportFailed(sorted(errors))
-
-    now = timezone.now()
-    saved: list[tuple[Storage, str]] = []  # attachment files written so far
+    Checked lines are written in batches as they come, in one transaction, which is opened with
+    the first batch (a file whose first lines are bad never takes the write lock) and rolled back
+    if any line is bad; the lines after a bad one are still checked, so that every error is
+    reported. With ``jobs`` above 1, that many worker processes check the lines while this one
+    writes (where processes can be forked; elsewhere one process does both)."""
+    if on_existing not in ("error", "skip"):
+        raise ValueError(f"on_existing must be 'error' or 'skip', not {on_existing!r}")
+    importer = _Importer(call=call, on_existing=on_existing)
     try:
-        with transaction.atomic():
-            for start in range(0, len(rows), BATCH):
-                result.references.extend(
-                    _store_batch(call, rows[start : start + BATCH], now, saved)
-                )
-            transaction.on_commit(
-                lambda: submissions_imported.send(
-                    sender=Submission, call=call, references=result.references
-                )
-            )
+        with contextlib.ExitStack() as stack:
+            importer.open_transaction = partial(stack.enter_context, transaction.atomic())
+            # Closed on the way out, whatever happens: that stops and waits for the workers.
+            checked = stack.enter_context(contextlib.closing(_checked_records(records, call, jobs)))
+            for line, row_or_error in checked:
+                importer.take(line, row_or_error)
+            importer.finish()
     except BaseException:
         # The rows are rolled back: their files, which hold personal data, must not stay behind.
         # (Inside a caller's own transaction that is later rolled back they would; the import
-        # command and the views call this outside any.)
-        for storage, name in saved:
+        # command and the demo seeding call this outside any.)
+        for storage, name in importer.saved:
             with contextlib.suppress(OSError):
                 storage.delete(name)
         raise
-    result.created = len(rows)
-    return result
+    return importer.result
+
+
+class _Importer:
+    """Takes checked lines in order and writes them a batch at a time, until a line is bad."""
+
+    def __init__(self, *, call: Call, on_existing: str):
+        self.call, self.on_existing = call, on_existing
+        self.now = timezone.now()
+        self.result = ImportResult()
+        self.errors: list[tuple[int, str]] = []
+        self.seen: dict[str, int] = {}  # external id -> its first line
+        self.batch: list[_Row] = []
+        self.saved: list[tuple[Storage, str]] = []  # attachment files written so far
+        self.open_transaction: Callable[[], Any] = lambda: None
+        self.writing = False
+
+    def take(self, line: int, checked: _Row | str) -> None:
+        if isinstance(checked, str):
+            self.errors.append((line, checked))
+            return
+        if checked.external_id:
+            first = self.seen.setdefault(checked.external_id, line)
+            if first != line:
+                self.errors.append(
+                    (line, f"external_id {checked.external_id!r} repeats line {first}")
+                )
+                return
+        self.batch.append(checked)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        existing = self._already_imported(batch)
+        if existing:
+            if self.on_existing == "skip":
+                self.result.skipped_existing += sum(
+                    1 for row in batch if row.external_id in existing
+                )
+            else:
+                self.errors.extend(
+                    (row.line, f"external_id {row.external_id!r} was already imported")
+                    for row in batch
+                    if row.external_id in existing
+                )
+            batch = [row for row in batch if row.external_id not in existing]
+        if self.errors or not batch:
+            return  # once a line is bad nothing more is written, and what was is rolled back
+        if not self.writing:
+            self.open_transaction()
+            self.writing = True
+        self.result.references.extend(_store_batch(self.call, batch, self.now, self.saved))
+        self.result.created += len(batch)
+
+    def finish(self) -> None:
+        self.flush()
+        if self.errors:
+            raise ImportFailed(sorted(self.errors))
+        if not self.writing:
+            self.open_transaction()
+        call, references = self.call, self.result.references
+        transaction.on_commit(
+            lambda: submissions_imported.send(sender=Submission, call=call, references=references)
+        )
+
+    def _already_imported(self, batch: list[_Row]) -> set[str]:
+        ids = {row.external_id for row in batch if row.external_id}
+        return _submissions_having("external_id", ids, call=self.call) if ids else set()
+
+
+# Lines a worker checks at a time, and chunks handed out ahead per worker: enough to keep the
+# workers busy while the parent writes a batch, few enough to bound the memory they hold.
+CHECK_CHUNK = 500
+CHUNKS_AHEAD = 8
+# Beyond about three checking workers the parent, which writes, is what limits an import.
+DEFAULT_JOBS = max(1, min(3, os.cpu_count() or 1))
+
+
+def _checked_records(
+    records: Iterable[tuple[int, dict[str, Any] | str | bytes]], call: Call, jobs: int
+) -> Iterator[tuple[int, _Row | str]]:
+    """(line, checked row or error) in the order of the records."""
+    rules = _Rules.of(call)
+    records = iter(records)
+    first = list(itertools.islice(records, CHECK_CHUNK))
+    if (
+        jobs <= 1
+        or len(first) < CHECK_CHUNK
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        # One process: asked for, worth no pool (a file of one chunk), or no fork here.
+        for line, record in itertools.chain(first, records):
+            yield line, _check_record(record, line, call, rules)
+        return
+    # Forked, the workers start with the call and its rules already in memory; they never touch
+    # the database connection they inherit.
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_checker,
+        initargs=(call, rules),
+    )
+    try:
+        ahead: deque[Future] = deque([pool.submit(_check_chunk, first)])
+        while chunk := list(itertools.islice(records, CHECK_CHUNK)):
+            ahead.append(pool.submit(_check_chunk, chunk))
+            if len(ahead) >= jobs * CHUNKS_AHEAD:
+                yield from ahead.popleft().result()
+        while ahead:
+            yield from ahead.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_checker: tuple[Call, _Rules] | None = None
+
+
+def _start_checker(call: Call, rules: _Rules) -> None:
+    global _checker
+    _checker = (call, rules)
+
+
+def _check_chunk(
+    chunk: list[tuple[int, dict[str, Any] | str | bytes]],
+) -> list[tuple[int, _Row | str]]:
+    call, rules = _checker
+    return [(line, _check_record(record, line, call, rules)) for line, record in chunk]
+
+
+def _check_record(
+    record: dict[str, Any] | str | bytes, line: int, call: Call, rules: _Rules
+) -> _Row | str:
+    """A record as read_records gives it: parsed, an error already, or a JSON line to parse."""
+    if isinstance(record, bytes):
+        record = _parse_json_line(record)
+    if isinstance(record, str):
+        return record
+    return _check(record, line, call, rules)
 
 
 def _store_batch(
@@ -435,15 +612,9 @@ def _store_batch(
     submission_ids = _allocate_ids(Submission, count)
     version_ids = _allocate_ids(SubmissionVersion, count)
     references = _references(call, count)
-    # Django's adaptation of a date and time costs about 10 µs on SQLite: once per row, for the
-    # three columns that take the time received.
-    received = [_stored_time(row.received_at) for row in rows]
     _write_rows(
         _Table.of(Respondent, ("id", *RESPONDENT_COLUMNS), now),
-        [
-            (rid, *_respondent_values(row.respondent))
-            for rid, row in zip(respondent_ids, rows, strict=True)
-        ],
+        [(rid, *row.respondent) for rid, row in zip(respondent_ids, rows, strict=True)],
     )
     submission_rows = [
         (
@@ -458,13 +629,13 @@ def _store_batch(
             row.external_id,
             vid,
             1,
-            when,
-            when,
+            row.received,
+            row.received,
             LATE_REVIEW.get(row.timeliness, ""),
             row.is_demo,
         )
-        for row, rid, sid, vid, reference, when in zip(
-            rows, respondent_ids, submission_ids, version_ids, references, received, strict=True
+        for row, rid, sid, vid, reference in zip(
+            rows, respondent_ids, submission_ids, version_ids, references, strict=True
         )
     ]
     _write_rows(
@@ -472,47 +643,39 @@ def _store_batch(
         submission_rows,
     )
     history = Submission.history.model
+    stored_now = _stored_time(now)
     _write_rows(
-        _Table.of(history, HISTORY_FIELDS, now, prepared=RECEIVED_IN_SUBMISSION),
+        _Table.of(history, HISTORY_FIELDS, now, prepared=PREPARED_IN_HISTORY),
         [
-            (*values, now, history_id, now, "+", HISTORY_REASON)
+            (*values, stored_now, history_id, stored_now, "+", HISTORY_REASON)
             for values, history_id in zip(
                 submission_rows, _allocate_ids(history, count), strict=True
             )
         ],
     )
     stored_files = {
-        vid: [_store_file(sid, inspected, content, saved) for inspected, content in row.files]
+        vid: [_store_file(sid, attachment, content, saved) for attachment, content in row.files]
         for row, sid, vid in zip(rows, submission_ids, version_ids, strict=True)
         if row.files
     }
-    versions = []
-    for row, sid, vid, when in zip(rows, submission_ids, version_ids, received, strict=True):
-        digests = SubmissionVersion.digests_of(stored_files[vid]) if vid in stored_files else []
-        payload = SubmissionVersion.hash_payload(
-            answers=row.answers,
-            respondent=row.respondent,
-            consent=row.consent,
-            language=row.language,
-            attachment_digests=digests,
-        )
-        versions.append(
+    _write_rows(
+        _Table.of(SubmissionVersion, VERSION_FIELDS, now, prepared=PREPARED_IN_VERSION),
+        [
             (
                 vid,
                 sid,
                 1,
-                row.answers,
-                row.respondent,
+                row.answers_json,
+                row.respondent_json,
                 row.consent,
                 row.language,
-                digests,
-                canonical_hash(payload),
-                when,
-                row.timeliness.value,
+                row.attachment_digests_json,
+                row.content_hash,
+                row.received,
+                row.timeliness,
             )
-        )
-    _write_rows(
-        _Table.of(SubmissionVersion, VERSION_FIELDS, now, prepared=RECEIVED_IN_VERSION), versions
+            for row, sid, vid in zip(rows, submission_ids, version_ids, strict=True)
+        ],
     )
     if stored_files:
         link = SubmissionVersion.attachments.through
@@ -525,20 +688,10 @@ def _store_batch(
 
 
 def _store_file(
-    submission_id: int, inspected: InspectedFile, content: bytes, saved: list[tuple[Storage, str]]
+    submission_id: int, attachment: Attachment, content: bytes, saved: list[tuple[Storage, str]]
 ) -> Attachment:
-    attachment = Attachment(
-        submission_id=submission_id,
-        original_name=inspected.safe_name,
-        name=inspected.safe_name,
-        kind=inspected.kind,
-        content_type=inspected.content_type,
-        size=inspected.size,
-        sha256=inspected.sha256,
-        text=inspected.text,
-        text_status=inspected.text_status,
-    )
-    attachment.file.save(f"{uuid.uuid4().hex}.{inspected.kind}", ContentFile(content), save=False)
+    attachment.submission_id = submission_id
+    attachment.file.save(f"{uuid.uuid4().hex}.{attachment.kind}", ContentFile(content), save=False)
     saved.append((attachment.file.storage, attachment.file.name))
     attachment.save()
     return attachment
@@ -557,9 +710,11 @@ def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name is looked up once: inside the query it would be, for every row.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), pk])
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), pk, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [cursor.fetchone()[0], count],
             )
             return sorted(row[0] for row in cursor.fetchall())
         if connection.vendor != "sqlite":
@@ -598,15 +753,16 @@ class _Table:
         *,
         prepared: frozenset[str] = frozenset(),
     ) -> _Table:
-        """``prepared``: given dates and times the caller has passed through _stored_time."""
+        """``prepared``: given values already in their stored form: dates and times passed
+        through _stored_time, JSON as its text."""
         by_name = {model_field.attname: model_field for model_field in model._meta.concrete_fields}
         unknown = set(given) - set(by_name)
         if unknown or len(set(given)) != len(given):
             raise ValueError(f"{model.__name__}: unknown or repeated field(s) in {given}")
-        if not prepared <= set(given) or any(
-            _adapter(by_name[name]) is not _stored_time for name in prepared
+        if not prepared <= set(given) or not all(
+            isinstance(by_name[name], models.DateTimeField | models.JSONField) for name in prepared
         ):
-            raise ValueError(f"{model.__name__}: only given dates and times come prepared")
+            raise ValueError(f"{model.__name__}: only given dates, times and JSON come prepared")
         rest = [model_field for name, model_field in by_name.items() if name not in given]
         fixed = [model_field for model_field in rest if not _fresh_each_row(model_field)]
         fresh = [model_field for model_field in rest if _fresh_each_row(model_field)]
@@ -635,7 +791,8 @@ class _Table:
                 values = list(values)
                 for position, adapt in adapters:
                     values[position] = adapt(values[position])
-            yield (*values, *defaults, *[make() for make in fresh])
+            row = tuple(values) + defaults
+            yield row + tuple(make() for make in fresh) if fresh else row
 
 
 def _adapter(model_field: models.Field) -> Callable[[Any], Any] | None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,9 @@ from simple_history.models import HistoricalRecords
 
 from consulta import regions
 from consulta.calls.models import Call, Timeliness
+
+if TYPE_CHECKING:
+    from consulta.submissions.attachments import InspectedFile
 
 # Crockford's base32 without I, L, O, U: readable aloud, no look-alikes.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -82,10 +85,36 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
+class CanonicalJSONEncoder(json.JSONEncoder):
+    """Sorted keys, compact, UTF-8, whatever the caller asks: the form the content hash is computed
+    over, and the form a version's JSON is stored in, so that bulk import can encode each value
+    once for both and still store what the ORM stores."""
+
+    def __init__(self, **options: Any):
+        super().__init__(
+            **{**options, "sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+        )
+
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_CANONICAL_ENCODER = CanonicalJSONEncoder()
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted-key, compact, UTF-8 JSON: the same content always gives the same text."""
+    return _CANONICAL_ENCODER.encode(value)
+
+
 def canonical_hash(payload: dict[str, Any]) -> str:
-    """SHA-256 over sorted-key, compact, UTF-8 JSON: the same content always hashes the same."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 over the canonical JSON: the same content always hashes the same."""
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def canonical_hash_of_encoded(parts: dict[str, str]) -> str:
+    """``canonical_hash`` of a dict whose values come already as canonical JSON text, so that a
+    caller who stores that text (bulk import) encodes each value once, not twice."""
+    text = ",".join(f"{canonical_json(key)}:{parts[key]}" for key in sorted(parts))
+    return hashlib.sha256(f"{{{text}}}".encode()).hexdigest()
 
 
 class Respondent(models.Model):
@@ -152,7 +181,10 @@ class Submission(models.Model):
         ACCEPTED = "accepted", _("Late, accepted")
         REJECTED = "rejected", _("Late, rejected")
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="all_submissions")
+    # Indexed by the (call, status) index below, which serves every look-up by call alone.
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="all_submissions", db_index=False
+    )
     reference = models.CharField(_("reference"), max_length=24, unique=True)
     respondent = models.OneToOneField(
         Respondent, on_delete=models.PROTECT, related_name="submission"
@@ -206,7 +238,19 @@ class Submission(models.Model):
             "resume_nonce",
             "draft_key",
             "updated_at",
-        ]
+        ],
+        # The audit trail is read one submission at a time (by id, in date order): the indexes the
+        # submission's own columns carry would only slow every write, bulk import most of all.
+        no_db_index=[
+            "reference",
+            "status",
+            "first_submitted_at",
+            "late_review",
+            "call",
+            "late_reviewed_by",
+            "respondent",
+            "current_version",
+        ],
     )
 
     class Meta:
@@ -267,18 +311,36 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def of_inspected(
+        cls, inspected: InspectedFile, *, original_name: str, **fields: Any
+    ) -> Attachment:
+        """An unsaved attachment for a file that passed ``inspect_upload``, with what was found in
+        it; its content is saved to ``file`` by the caller."""
+        return cls(
+            original_name=original_name[:300],
+            name=inspected.safe_name,
+            kind=inspected.kind,
+            content_type=inspected.content_type,
+            size=inspected.size,
+            sha256=inspected.sha256,
+            text=inspected.text,
+            text_status=inspected.text_status,
+            **fields,
+        )
+
 
 class SubmissionVersion(models.Model):
     """What was submitted at one moment. Never changed after it is written."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    answers = models.JSONField(default=dict)
-    respondent = models.JSONField(default=dict)
+    answers = models.JSONField(default=dict, encoder=CanonicalJSONEncoder)
+    respondent = models.JSONField(default=dict, encoder=CanonicalJSONEncoder)
     consent = models.CharField(max_length=20, choices=Consent.choices)
     language = models.CharField(max_length=2, choices=LanguageCode.choices, blank=True)
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="versions")
-    attachment_digests = models.JSONField(default=list, blank=True)
+    attachment_digests = models.JSONField(default=list, blank=True, encoder=CanonicalJSONEncoder)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     timeliness = models.CharField(max_length=20, choices=Timeliness.choices)

@@ -68,7 +68,11 @@ def _create_with_reference(call: Call, **fields) -> Submission:
 
 
 def submission_start(
-    *, call: Call, language: str = "", source: str = Source.FORM, draft_key: str | uuid.UUID | None = None
+    *,
+    call: Call,
+    language: str = "",
+    source: str = Source.FORM,
+    draft_key: str | uuid.UUID | None = None,
 ) -> Submission:
     """Start a draft; requests carrying the same ``draft_key`` (a page's save and its autosave) share it."""
     if not call.timeliness(timezone.now()).accepted:
@@ -161,17 +165,7 @@ def submission_attach(*, submission: Submission, stream: BinaryIO, filename: str
             % {"limit": files.human_size(settings.CONSULTA_MAX_SUBMISSION_BYTES)},
         )
     stream.seek(0)
-    attachment = Attachment(
-        submission=submission,
-        original_name=filename[:300],
-        name=inspected.safe_name,
-        kind=inspected.kind,
-        content_type=inspected.content_type,
-        size=inspected.size,
-        sha256=inspected.sha256,
-        text=inspected.text,
-        text_status=inspected.text_status,
-    )
+    attachment = Attachment.of_inspected(inspected, original_name=filename, submission=submission)
     attachment.file.save(
         f"{uuid.uuid4().hex}.{inspected.kind}", ContentFile(stream.read()), save=False
     )

@@ -5,12 +5,14 @@ import csv
 import io
 import itertools
 import json
+import os
 import re
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -97,6 +99,28 @@ def test_it_stores_nothing_when_any_line_is_bad_and_names_each_line(open_call):
     assert "line 2: consent must be one of" in report and "line 6: not valid JSON" in report
     assert "line 5: unknown question key(s): nonsense" in report
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("parse", [True, False])
+def test_it_reads_a_byte_order_mark_and_blank_lines_and_counts_lines_as_an_editor_does(
+    open_call, parse
+):
+    raw = (
+        b"\xef\xbb\xbf"
+        + jsonl(line()).getvalue()
+        + b"\n  \r\n"
+        + jsonl(line(external_id="x2", consent="maybe")).getvalue()
+    )
+    with pytest.raises(ImportFailed) as failed:
+        submissions_import(
+            call=open_call, records=read_records(io.BytesIO(raw), "jsonl", parse=parse)
+        )
+    assert [number for number, _ in failed.value.errors] == [4]
+    submissions_import(
+        call=open_call,
+        records=read_records(io.BytesIO(raw.rsplit(b"\n", 2)[0]), "jsonl", parse=parse),
+    )
+    assert Submission.objects.get().external_id == "mtg-1"
 
 
 def test_it_refuses_a_repeated_or_already_imported_external_id(open_call):
@@ -595,3 +619,113 @@ def test_it_draws_import_references_evenly_from_the_whole_alphabet(open_call):
     for position in range(8):
         counts = Counter(s[position] for s in symbols)
         assert chisquare([counts[c] for c in REFERENCE_ALPHABET]).pvalue > 1e-6, counts
+
+
+def test_it_draws_again_a_reference_that_a_submission_already_has(open_call, monkeypatch):
+    taken = import_lines(open_call, line()).references[0]
+    draws = []
+    draw = bulk.secrets.token_bytes
+
+    def first_the_taken_one(count):
+        draws.append(count)
+        if len(draws) == 1:  # the bytes whose symbols spell the taken reference
+            return bytes(REFERENCE_ALPHABET.index(c) for c in taken.removeprefix("CONNECT-"))
+        return draw(count)
+
+    monkeypatch.setattr(bulk.secrets, "token_bytes", first_the_taken_one)
+    again = bulk._references(open_call, 1)
+    assert len(draws) == 2 and again != [taken]
+    assert re.fullmatch(r"CONNECT-[0-9A-HJKMNP-TV-Z]{8}", again[0])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_it_looks_up_earlier_imports_through_an_index_not_a_scan_of_the_call(open_call):
+    """Each batch asks which of its external ids were imported before: a scan of the call's
+    submissions there makes an import's time grow with the square of its size."""
+    import_lines(open_call, line())
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk._submissions_having("external_id", {"mtg-1", "mtg-2"}, call=open_call) == {
+            "mtg-1"
+        }
+        assert bulk._submissions_having("reference", {"CONNECT-NOTTAKEN"}) == set()
+    for query in queries.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "SEARCH submissions_submission USING COVERING INDEX" in plan, plan
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_it_reports_every_bad_line_even_after_batches_were_written(open_call, monkeypatch, jobs):
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    monkeypatch.setattr(bulk, "CHECK_CHUNK", 2)
+    written = []
+    store = bulk._store_batch
+
+    def store_and_count(call, rows, *args):
+        written.append(len(rows))
+        return store(call, rows, *args)
+
+    monkeypatch.setattr(bulk, "_store_batch", store_and_count)
+    raw = (
+        jsonl(*(line(external_id=f"g{n}") for n in range(4))).getvalue()
+        + b'{"external_id": "g4"\n'
+        + jsonl(line(external_id="g5", consent="maybe")).getvalue()
+        + '{"external_id": "g6", "answers": {"achievements": "caf\u00e9"}}\n'.encode("latin-1")
+        + jsonl(line(external_id="g7")).getvalue()
+    )
+    announced = []
+    submissions_imported.connect(announced.append, weak=False, dispatch_uid="test-announced")
+    try:
+        with pytest.raises(ImportFailed) as failed:
+            submissions_import(
+                call=open_call,
+                records=read_records(io.BytesIO(raw), "jsonl", parse=False),
+                jobs=jobs,
+            )
+    finally:
+        submissions_imported.disconnect(dispatch_uid="test-announced")
+    assert written == [2, 2]  # lines 1-4 went in before line 5 was found bad
+    assert [number for number, _ in failed.value.errors] == [5, 6, 7]
+    assert "line 7: not valid UTF-8 text" in failed.value.report()
+    assert not Submission.objects.exists() and not Respondent.objects.exists()
+    assert not SubmissionVersion.objects.exists() and announced == []
+
+
+def test_it_checks_lines_in_worker_processes_and_stores_them_in_file_order(
+    open_call, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(bulk, "BATCH", 3)
+    monkeypatch.setattr(bulk, "CHECK_CHUNK", 2)
+    checked_in = tmp_path / "pids"
+    check = bulk._check
+
+    def check_and_note_process(*args):
+        with checked_in.open("a") as note:
+            note.write(f"{os.getpid()}\n")
+        return check(*args)
+
+    monkeypatch.setattr(bulk, "_check", check_and_note_process)
+    records = [
+        line(
+            external_id=f"w{n}",
+            answers={"achievements": f"Avance número {n}.", "topics": ["ai"] if n % 2 else []},
+        )
+        for n in range(8)
+    ]
+    records[5]["attachments"] = [attachment("acta.txt", "Acta de la reunión.\n")]
+    result = submissions_import(
+        call=open_call, records=read_records(jsonl(*records), "jsonl", parse=False), jobs=2
+    )
+    pids = set(checked_in.read_text().split())
+    assert str(os.getpid()) not in pids and 1 <= len(pids) <= 2
+    submissions = list(Submission.objects.select_related("current_version").order_by("pk"))
+    assert [s.external_id for s in submissions] == [f"w{n}" for n in range(8)]
+    assert result.references == [s.reference for s in submissions]
+    for n, submission in enumerate(submissions):
+        version = submission.current_version
+        assert version.answers["achievements"] == f"Avance número {n}."
+        assert version.content_hash == version.recompute_hash()
+    with_file = submissions[5].current_version
+    assert [a.name for a in with_file.attachments.all()] == ["acta.txt"]
+    assert with_file.attachment_digests[0]["name"] == "acta.txt"

@@ -3,7 +3,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from consulta.calls.models import Call
-from consulta.submissions.bulk import ImportFailed, detect_format, read_records, submissions_import
+from consulta.submissions.bulk import (
+    DEFAULT_JOBS,
+    ImportFailed,
+    detect_format,
+    read_records,
+    submissions_import,
+)
 
 
 class Command(BaseCommand):
@@ -20,9 +26,22 @@ class Command(BaseCommand):
             action="store_true",
             help="skip lines whose external_id was imported before",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=DEFAULT_JOBS,
+            help=f"processes that check lines while this one writes (default {DEFAULT_JOBS}; 1: none)",
+        )
 
     def handle(
-        self, *args, call: str, file: Path, format: str | None, skip_existing: bool, **options
+        self,
+        *args,
+        call: str,
+        file: Path,
+        format: str | None,
+        skip_existing: bool,
+        jobs: int,
+        **options,
     ):
         target = Call.objects.filter(slug=call).first()
         if target is None:
@@ -33,12 +52,15 @@ class Command(BaseCommand):
             fmt = format or detect_format(file)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if jobs < 1:
+            raise CommandError("--jobs must be 1 or more.")
         with file.open("rb") as stream:
             try:
                 result = submissions_import(
                     call=target,
-                    records=read_records(stream, fmt),
+                    records=read_records(stream, fmt, parse=False),
                     on_existing="skip" if skip_existing else "error",
+                    jobs=jobs,
                 )
             except ImportFailed as failed:
                 self.stderr.write(failed.report())
