@@ -221,6 +221,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "consulta.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "consulta.urls"

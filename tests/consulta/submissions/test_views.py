@@ -1,11 +1,13 @@
 """The respondent's journey through the form, as a browser without JavaScript makes it."""
 
 import re
+import sqlite3
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from consulta.submissions.models import Submission, SubmissionVersion
 
@@ -292,3 +294,30 @@ def test_it_renders_a_resumed_draft_with_its_answers_not_the_empty_form(
     resumed = client.get(FORM)
     assert "submissions/_form_sections.html" in {t.name for t in resumed.templates}
     assert 'value="Réseau des écoles connectées"' in resumed.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's lock between two connections")
+def test_it_tells_the_respondent_to_send_again_when_the_database_is_busy(
+    client, open_call, complete_answers
+):
+    name = connection.settings_dict["NAME"]
+    if "mode=memory" not in str(name):
+        pytest.skip("needs the shared in-memory test database")
+    # Another connection to the same database holds the submissions table, as a long import does.
+    other = sqlite3.connect(str(name), uri=True)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("DELETE FROM submissions_submission WHERE 0")
+    try:
+        response = post_form(client, complete_answers, action="review")
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "rien de cette page n’a donc été reçu" in page  # in the page's language
+    assert "votre navigateur conserve ce que vous avez saisi" in page
+    assert not Submission.objects.exists()
+    # Sent again once the lock is gone, it goes through.
+    assert post_form(client, complete_answers, action="review").status_code == 302
+    assert Submission.objects.get().draft_answers["name"] == complete_answers["name"]
