@@ -1,6 +1,6 @@
 """Bulk import of generated submissions into the WSIS+20 call: submissions per second.
 
-    .venv/bin/python bench/bench_import.py --db sqlite   [--n 100000] [--seed 20250314]
+    .venv/bin/python bench/bench_import.py --db sqlite   [--n 100000] [--seed 20250314] [--jobs 2]
     .venv/bin/python bench/bench_import.py --db postgres [--pg-url postgres://postgres@127.0.0.1:5432]
     .venv/bin/python bench/bench_import.py --db sqlite --profile out.html   # pyinstrument
     .venv/bin/python bench/bench_import.py --db sqlite --cprofile out.prof  # cProfile
@@ -8,7 +8,8 @@
 Goal: 20,000 submissions/s or more. Everything lives in a temporary data directory (SQLite) or a fresh
 PostgreSQL database created for the run and dropped afterwards. The JSONL is generated first (seeded,
 six languages, answers of 100-600 characters, valid for the WSIS+20 questionnaire), then the import is
-timed in-process exactly as ``consulta import`` runs it: ``submissions_import(read_records(file))``.
+timed in-process exactly as ``consulta import --jobs N`` runs it:
+``submissions_import(read_records(file, parse=False), jobs=N)``.
 
 The time is split by wrapping bulk._check (parse of each line is not in it), bulk._store_batch and the
 transaction commit with counters; "parse+other" is the remainder (JSON decoding, the external-id
