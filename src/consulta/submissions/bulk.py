@@ -443,30 +443,22 @@ def submissions_import(
     writes (where processes can be forked; elsewhere one process does both)."""
     if on_existing not in ("error", "skip"):
         raise ValueError(f"on_existing must be 'error' or 'skip', not {on_existing!r}")
-    importer = _Importer(call=call, on_existing=on_existing)
-    try:
-        with contextlib.ExitStack() as stack:
-            importer.open_transaction = partial(stack.enter_context, transaction.atomic())
-            # Closed on the way out, whatever happens: that stops and waits for the workers.
-            checked = stack.enter_context(contextlib.closing(_checked_records(records, call, jobs)))
-            for line, row_or_error in checked:
-                importer.take(line, row_or_error)
-            importer.finish()
-    except BaseException:
-        # The rows are rolled back: their files, which hold personal data, must not stay behind.
-        # (Inside a caller's own transaction that is later rolled back they would; the import
-        # command and the demo seeding call this outside any.)
-        for storage, name in importer.saved:
-            with contextlib.suppress(OSError):
-                storage.delete(name)
-        raise
+    with _Importer(call=call, on_existing=on_existing) as importer:
+        # Closed on the way out, whatever happens: that stops and waits for the workers.
+        checked = importer.enter_context(contextlib.closing(_checked_records(records, call, jobs)))
+        for line, row_or_error in checked:
+            importer.take(line, row_or_error)
+        importer.finish()
     return importer.result
 
 
-class _Importer:
-    """Takes checked lines in order and writes them a batch at a time, until a line is bad."""
+class _Importer(contextlib.ExitStack):
+    """Takes checked lines in order and writes them a batch at a time, until a line is bad. On the
+    way out it closes what was entered on it, the transaction first (committed, or rolled back on
+    any error), and after a failure deletes the attachment files written."""
 
     def __init__(self, *, call: Call, on_existing: str):
+        super().__init__()
         self.call, self.on_existing = call, on_existing
         self.now = timezone.now()
         self.result = ImportResult()
@@ -474,8 +466,29 @@ class _Importer:
         self.seen: dict[str, int] = {}  # external id -> its first line
         self.batch: list[_Row] = []
         self.saved: list[tuple[Storage, str]] = []  # attachment files written so far
-        self.open_transaction: Callable[[], Any] = lambda: None
         self.writing = False
+
+    def __exit__(self, kind, error, trace) -> bool:
+        failed = kind is not None
+        try:
+            return super().__exit__(kind, error, trace)
+        except BaseException:  # the commit itself failed
+            failed = True
+            raise
+        finally:
+            if failed:
+                # The rows are rolled back: their files, which hold personal data, must not stay
+                # behind. (Inside a caller's own transaction that is later rolled back they would;
+                # the import command and the demo seeding call this outside any.)
+                for storage, name in self.saved:
+                    with contextlib.suppress(OSError):
+                        storage.delete(name)
+
+    def _in_transaction(self) -> None:
+        """Opened with the first write, so that a file whose first lines are bad takes no lock."""
+        if not self.writing:
+            self.enter_context(transaction.atomic())
+            self.writing = True
 
     def take(self, line: int, checked: _Row | str) -> None:
         if isinstance(checked, str):
@@ -509,9 +522,7 @@ class _Importer:
             batch = [row for row in batch if row.external_id not in existing]
         if self.errors or not batch:
             return  # once a line is bad nothing more is written, and what was is rolled back
-        if not self.writing:
-            self.open_transaction()
-            self.writing = True
+        self._in_transaction()
         self.result.references.extend(_store_batch(self.call, batch, self.now, self.saved))
         self.result.created += len(batch)
 
@@ -519,8 +530,7 @@ class _Importer:
         self.flush()
         if self.errors:
             raise ImportFailed(sorted(self.errors))
-        if not self.writing:
-            self.open_transaction()
+        self._in_transaction()
         call, references = self.call, self.result.references
         transaction.on_commit(
             lambda: submissions_imported.send(sender=Submission, call=call, references=references)
